@@ -1,0 +1,52 @@
+"""The one-call entry points: view() for live arrays, view_logdir() for TensorBoard logdirs."""
+
+from __future__ import annotations
+
+from typing import Any
+
+from .viewer import Viewer
+
+_ALIASES = {"label_image": "label", "label_image_blend": "label_blend"}
+_CONVERT = ("index", "channel", "spacing", "origin", "direction", "threshold")
+
+
+def _split(options: dict[str, Any]) -> tuple[dict[str, Any], dict[str, Any]]:
+    convert = {k: options.pop(k) for k in _CONVERT if k in options}
+    unknown = sorted(set(options) - set(Viewer.DISPLAY_TRAITS))
+    if unknown:
+        accepted = ", ".join((*Viewer.DISPLAY_TRAITS, *_CONVERT))
+        raise TypeError(f"unknown option(s) {unknown}; accepted: {accepted}")
+    return convert, options
+
+
+def view(
+    image: object = None,
+    label: object = None,
+    prediction: object = None,
+    *,
+    step: int = 0,
+    **options: Any,
+) -> Viewer:
+    """Show an image with its label and prediction: a widget to display in a notebook cell.
+
+    Inputs may be numpy arrays, torch tensors (any device), MONAI MetaTensors, nibabel or
+    SimpleITK/itk images, or anything with ``__array__``; see ``nbviewer3d.inputs.as_volume``
+    for layouts and the ``index``/``channel``/``spacing``/``threshold`` options. Display
+    options are the Viewer's traits (``cmap``, ``vmin``, ``vmax``, ``sample_distance``,
+    ``label_blend``, ``view_mode``, ...); itkwidgets' ``label_image=`` and
+    ``label_image_blend=`` are accepted as aliases.
+    """
+    for alias, name in _ALIASES.items():
+        if alias in options:
+            value = options.pop(alias)
+            if name == "label":
+                if label is not None:
+                    raise TypeError("pass the label once: label= or label_image=, not both")
+                label = value
+            else:
+                options[name] = value
+    convert, display = _split(options)
+    viewer = Viewer(**display)
+    if image is not None or label is not None or prediction is not None:
+        viewer.add(step, image=image, label=label, prediction=prediction, **convert)
+    return viewer

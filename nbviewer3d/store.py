@@ -1,0 +1,34 @@
+"""Where a Viewer gets its volumes: step -> {role: Volume}, decoded only when asked."""
+
+from __future__ import annotations
+
+from collections.abc import Mapping
+from typing import Protocol, runtime_checkable
+
+from .volume import Volume
+
+
+@runtime_checkable
+class StepStore(Protocol):
+    """Anything that lists steps and hands out each step's volumes by role."""
+
+    def steps(self) -> list[int]: ...
+
+    def volumes(self, step: int) -> Mapping[str, Volume]: ...
+
+
+class MemoryStore:
+    """Volumes held in the kernel, added step by step (``Viewer.add``)."""
+
+    def __init__(self) -> None:
+        self._by_step: dict[int, dict[str, Volume]] = {}
+
+    def steps(self) -> list[int]:
+        return sorted(self._by_step)
+
+    def volumes(self, step: int) -> Mapping[str, Volume]:
+        return self._by_step[step]
+
+    def put(self, step: int, volumes: Mapping[str, Volume]) -> None:
+        """Add or replace roles at ``step``; roles not named keep their volumes."""
+        self._by_step.setdefault(step, {}).update(volumes)

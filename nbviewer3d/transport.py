@@ -1,0 +1,123 @@
+"""Volume -> the payload that crosses the comm: one metadata dict plus one binary buffer.
+
+The browser textures uint8, int8, uint16, int16 and float32. Voxels are narrowed only when
+that keeps every value (integral float or wide-integer images that fit int16/uint16; class
+maps to the smallest unsigned type); float64 becomes float32, the one documented loss of
+precision, and only on the wire: the kernel keeps the user's array. Class maps are deflated
+(measured on the LiTS CT label: 2 MiB -> 95 KiB in 5 ms), intensities are not (a float32 CT
+deflates to ~65% at ~100 ms, slower than sending it raw at the comm's ~45 MB/s).
+"""
+
+from __future__ import annotations
+
+import zlib
+from typing import Any
+
+import numpy as np
+import numpy.typing as npt
+
+from .volume import Volume
+
+WIRE_DTYPES = ("uint8", "int8", "uint16", "int16", "float32")
+ROLES = ("image", "label", "prediction")
+_SAMPLE_VOXELS = 2_000_000
+
+
+def _fits(data: npt.NDArray[Any], dtype: type[np.integer[Any]]) -> bool:
+    info = np.iinfo(dtype)
+    return bool(data.size == 0 or (data.min() >= info.min and data.max() <= info.max))
+
+
+def _narrow_image(data: npt.NDArray[Any]) -> npt.NDArray[Any]:
+    if data.dtype.name in WIRE_DTYPES:
+        return data
+    if data.dtype == np.bool_:
+        return data.astype(np.uint8)
+    if np.issubdtype(data.dtype, np.integer):
+        for candidate in (np.uint8, np.int8, np.uint16, np.int16):
+            if _fits(data, candidate):
+                return data.astype(candidate)
+        return data.astype(np.float32)
+    if np.issubdtype(data.dtype, np.floating):
+        finite = np.isfinite(data)
+        if finite.all() and np.array_equal(data, np.round(data)):
+            for candidate in (np.int16, np.uint16):
+                if _fits(data, candidate):
+                    return data.astype(candidate)
+        return data.astype(np.float32)
+    raise TypeError(f"cannot send voxels of dtype {data.dtype} to the browser")
+
+
+def _narrow_labels(data: npt.NDArray[Any]) -> npt.NDArray[Any]:
+    top = int(data.max()) if data.size else 0
+    if top < 256:
+        return data.astype(np.uint8, copy=False)
+    if top < 65536:
+        return data.astype(np.uint16, copy=False)
+    raise ValueError(f"label ids above 65535 are not supported (found {top})")
+
+
+def wire_array(volume: Volume) -> npt.NDArray[Any]:
+    """The voxels as they cross the comm: C-contiguous, little-endian, a textureable dtype."""
+    data = volume.data
+    narrowed = _narrow_labels(data) if volume.kind == "label" else _narrow_image(data)
+    return np.ascontiguousarray(narrowed.astype(narrowed.dtype.newbyteorder("<"), copy=False))
+
+
+def finite_range(data: npt.NDArray[Any]) -> tuple[float, float]:
+    """Min and max of the finite voxels; (0, 0) when there are none."""
+    if np.issubdtype(data.dtype, np.floating):
+        finite = data[np.isfinite(data)]
+        if finite.size == 0:
+            return (0.0, 0.0)
+        return (float(finite.min()), float(finite.max()))
+    return (float(data.min()), float(data.max()))
+
+
+def nonfinite_count(data: npt.NDArray[Any]) -> int:
+    if not np.issubdtype(data.dtype, np.floating):
+        return 0
+    return int(data.size - np.count_nonzero(np.isfinite(data)))
+
+
+def robust_range(data: npt.NDArray[Any]) -> tuple[float, float]:
+    """The 0.5th and 99.5th percentiles of the finite voxels, from a strided sample of big ones."""
+    flat = data.reshape(-1)
+    stride = max(1, flat.size // _SAMPLE_VOXELS)
+    sample = flat[::stride].astype(np.float64)
+    sample = sample[np.isfinite(sample)]
+    if sample.size == 0:
+        return (0.0, 1.0)
+    lo, hi = (float(v) for v in np.percentile(sample, [0.5, 99.5]))
+    if hi <= lo:
+        lo, hi = float(sample.min()), float(sample.max())
+    if hi <= lo:
+        hi = lo + 1.0
+    return (lo, hi)
+
+
+def encode(volume: Volume, role: str) -> tuple[dict[str, Any], bytes | memoryview]:
+    """The metadata dict and buffer for one volume (see the wire protocol in viewer.py)."""
+    if role not in ROLES:
+        raise ValueError(f"role must be one of {ROLES}, got {role!r}")
+    wire = wire_array(volume)
+    meta: dict[str, Any] = {
+        "role": role,
+        "dtype": wire.dtype.name,
+        "shape": list(wire.shape),
+        "spacing": list(volume.spacing),
+        "origin": list(volume.origin),
+        "direction": list(volume.direction),
+        "range": list(finite_range(wire)),
+        "nbytes": int(wire.nbytes),
+    }
+    buffer: bytes | memoryview
+    if volume.kind == "label":
+        meta["encoding"] = "deflate"
+        meta["labels"] = [int(v) for v in np.flatnonzero(np.bincount(wire.reshape(-1)))]
+        buffer = zlib.compress(memoryview(wire).cast("B"), 1)
+    else:
+        meta["encoding"] = "raw"
+        meta["nonfinite"] = nonfinite_count(wire)
+        buffer = memoryview(wire).cast("B")
+    return meta, buffer

@@ -1,0 +1,356 @@
+"""Viewer: the anywidget model. Display traits sync with the browser; voxels travel by message.
+
+Wire protocol (the browser asks, the kernel answers; display traits never carry voxels):
+
+    browser -> kernel   {"type": "fetch", "step": s}
+    kernel -> browser   {"type": "volumes", "step": s, "version": v, "volumes": [meta, ...]}
+                        with buffers[i] holding volumes[i]'s voxels (see transport.encode)
+                        {"type": "error", "step": s, "message": "..."}
+
+The browser caches each step's volumes by (step, version) under a ``cache_mb`` cap, so going
+back to a step it holds sends nothing; ``add`` on an existing step bumps its version.
+"""
+
+from __future__ import annotations
+
+import asyncio
+import json
+import numbers
+import threading
+import warnings
+from pathlib import Path
+from typing import Any
+
+import anywidget
+import traitlets as t
+
+from .inputs import as_volume
+from .store import MemoryStore, StepStore
+from .transport import ROLES, encode, nonfinite_count, robust_range
+from .volume import Volume
+
+_BUNDLE = Path(__file__).parent / "static" / "widget.js"
+_NOT_BUILT = (
+    "nbviewer3d's front end is not built (nbviewer3d/static/widget.js is missing): install the "
+    "package with `pip install .` or build it with `cd js && npm ci && npm run build`"
+)
+# without the bundle the cell still says what is wrong instead of staying blank
+_NOT_BUILT_ESM = (
+    "export default { render({ el }) { el.textContent = " + json.dumps(_NOT_BUILT) + "; } };"
+)
+
+VIEW_MODES = ("volume", "axial", "coronal", "sagittal")
+# itkwidgets names its view modes by the axis normal to the slice
+_VIEW_MODE_ALIASES = {"v": "volume", "z": "axial", "y": "coronal", "x": "sagittal"}
+
+
+class NonFiniteVoxelsWarning(UserWarning):
+    """An image holds NaN or Inf voxels: they are left out of the range and drawn transparent."""
+
+
+def colormaps() -> list[str]:
+    """The colormap preset names ``cmap`` accepts."""
+    names: list[str] = json.loads((Path(__file__).parent / "colormaps.json").read_text())
+    return names
+
+
+def _check_step(step: object) -> int:
+    if isinstance(step, numbers.Integral) and not isinstance(step, bool):
+        return int(step)
+    raise TypeError(f"step must be an int (a training step or epoch), got {step!r}")
+
+
+class Viewer(anywidget.AnyWidget):  # type: ignore[misc]
+    """Volume rendering and slice views of an image with its label and prediction, per step."""
+
+    _esm = _BUNDLE if _BUNDLE.is_file() else _NOT_BUILT_ESM
+
+    cmap = t.Unicode("Grayscale").tag(sync=True)
+    vmin = t.Float(None, allow_none=True).tag(sync=True)
+    vmax = t.Float(None, allow_none=True).tag(sync=True)
+    sample_distance = t.Float(0.25, min=0.0, max=1.0).tag(sync=True)
+    gradient_opacity = t.Float(0.2, min=0.0, max=1.0).tag(sync=True)
+    label_blend = t.Float(0.5, min=0.0, max=1.0).tag(sync=True)
+    label_visible = t.Bool(True).tag(sync=True)
+    view_mode = t.Unicode("volume").tag(sync=True)
+    slice_index = t.Int(-1, min=-1).tag(sync=True)
+    steps = t.List(t.Int(), read_only=True).tag(sync=True)
+    step = t.Int(0).tag(sync=True)
+    height = t.Int(480, min=120).tag(sync=True)
+    cache_mb = t.Int(512, min=16).tag(sync=True)
+    scalars = t.Dict().tag(sync=True)
+    _versions = t.Dict().tag(sync=True)
+
+    _follow_stop: threading.Event | None = None
+    _follow_task: asyncio.Task[None] | None = None
+
+    DISPLAY_TRAITS = (
+        "cmap",
+        "vmin",
+        "vmax",
+        "sample_distance",
+        "gradient_opacity",
+        "label_blend",
+        "label_visible",
+        "view_mode",
+        "slice_index",
+        "height",
+        "cache_mb",
+    )
+
+    def __init__(self, store: StepStore | None = None, **display: Any) -> None:
+        if not _BUNDLE.is_file():
+            warnings.warn(_NOT_BUILT, RuntimeWarning, stacklevel=2)
+        unknown = sorted(set(display) - set(self.DISPLAY_TRAITS))
+        if unknown:
+            raise TypeError(
+                f"unknown display option(s) {unknown}; accepted: {', '.join(self.DISPLAY_TRAITS)}"
+            )
+        super().__init__(**display)
+        self._store: StepStore = store if store is not None else MemoryStore()
+        self.bytes_sent = 0
+        self.on_msg(self._on_message)
+        self._sync_steps()
+
+    # ---- validation -------------------------------------------------------------------
+
+    @t.validate("cmap")
+    def _valid_cmap(self, proposal: dict[str, Any]) -> str:
+        name: str = proposal["value"]
+        names = colormaps()
+        if name not in names:
+            raise t.TraitError(f"unknown cmap {name!r}; nbviewer3d.colormaps() lists: {names}")
+        return name
+
+    @t.validate("view_mode")
+    def _valid_view_mode(self, proposal: dict[str, Any]) -> str:
+        mode = _VIEW_MODE_ALIASES.get(proposal["value"], proposal["value"])
+        if mode not in VIEW_MODES:
+            raise t.TraitError(
+                f"unknown view_mode {proposal['value']!r}; accepted: {', '.join(VIEW_MODES)} "
+                "(or itkwidgets' 'x', 'y', 'z', 'v')"
+            )
+        return str(mode)
+
+    @t.validate("step")
+    def _valid_step(self, proposal: dict[str, Any]) -> int:
+        step = _check_step(proposal["value"])
+        if self.steps and step not in self.steps:
+            raise t.TraitError(f"no volumes at step {step}; steps present: {self.steps}")
+        return step
+
+    @t.validate("vmin", "vmax")
+    def _valid_range(self, proposal: dict[str, Any]) -> float | None:
+        value: float | None = proposal["value"]
+        name = proposal["trait"].name
+        other = self.vmax if name == "vmin" else self.vmin
+        if value is not None and other is not None:
+            lo, hi = (value, other) if name == "vmin" else (other, value)
+            if lo >= hi:
+                raise t.TraitError(f"vmin must be below vmax, got vmin={lo}, vmax={hi}")
+        return value
+
+    # ---- data -------------------------------------------------------------------------
+
+    def add(
+        self,
+        step: int,
+        image: object = None,
+        label: object = None,
+        prediction: object = None,
+        **convert: Any,
+    ) -> None:
+        """Add or replace volumes at ``step``; displayed views update and the slider grows.
+
+        ``convert`` goes to :func:`nbviewer3d.inputs.as_volume` for each input (``index``,
+        ``channel``, ``spacing``, ``origin``, ``direction``, ``threshold``).
+        """
+        step = _check_step(step)
+        if not isinstance(self._store, MemoryStore):
+            raise TypeError("add() is for viewers made with view(); this one reads its store")
+        given = {"image": image, "label": label, "prediction": prediction}
+        if all(v is None for v in given.values()):
+            raise ValueError("add() needs at least one of image=, label=, prediction=")
+        volumes: dict[str, Volume] = {}
+        for role, obj in given.items():
+            if obj is not None:
+                kind = "image" if role == "image" else "label"
+                volumes[role] = as_volume(obj, kind=kind, name=role, **convert)
+        existing = dict(self._store.volumes(step)) if step in self._store.steps() else {}
+        reference = volumes.get("image") or existing.get("image")
+        for role in ("label", "prediction"):
+            if role in volumes and reference is not None:
+                volumes[role] = _on_grid(volumes[role], reference, role)
+        if "image" in volumes:
+            _warn_nonfinite(volumes["image"], step)
+        self._store.put(step, volumes)
+        if "image" in volumes:
+            self._default_range(volumes["image"])
+        self._sync_steps(replaced=[step] if existing else [])
+
+    def _default_range(self, image: Volume) -> None:
+        """Fill whichever of vmin/vmax the user left unset from the image's robust range."""
+        if self.vmin is not None and self.vmax is not None:
+            return
+        lo, hi = robust_range(image.data)
+        with self.hold_sync():
+            if self.vmin is None and self.vmax is None:
+                self.vmax = hi
+                self.vmin = lo
+            elif self.vmin is None:
+                self.vmin = min(lo, self.vmax - (hi - lo))
+            else:
+                self.vmax = max(hi, self.vmin + (hi - lo))
+
+    def _sync_steps(self, replaced: list[int] | None = None) -> None:
+        steps = self._store.steps()
+        was_at_latest = not self.steps or self.step == self.steps[-1]
+        versions = dict(self._versions)
+        for s in steps:
+            versions.setdefault(str(s), 0)
+        for s in replaced or []:
+            versions[str(s)] = versions.get(str(s), 0) + 1
+        with self.hold_sync():
+            self.set_trait("steps", steps)
+            self._versions = versions
+            if steps and (was_at_latest or self.step not in steps):
+                self.step = steps[-1] if was_at_latest else steps[0]
+
+    def _current(self, role: str) -> Volume | None:
+        if self.step not in self._store.steps():
+            return None
+        return self._store.volumes(self.step).get(role)
+
+    @property
+    def image(self) -> Volume | None:
+        """The current step's image: ``.data`` (numpy, [z, y, x]) and its geometry."""
+        return self._current("image")
+
+    @property
+    def label(self) -> Volume | None:
+        """The current step's label map."""
+        return self._current("label")
+
+    @property
+    def prediction(self) -> Volume | None:
+        """The current step's predicted label map."""
+        return self._current("prediction")
+
+    # ---- browser messages -------------------------------------------------------------
+
+    def _on_message(self, _widget: object, content: object, _buffers: object) -> None:
+        if not isinstance(content, dict) or content.get("type") != "fetch":
+            return
+        step = content.get("step")
+        try:
+            step = _check_step(step)
+            volumes = self._store.volumes(step)
+            metas: list[dict[str, Any]] = []
+            buffers: list[bytes | memoryview] = []
+            for role in ROLES:
+                if role in volumes:
+                    meta, buffer = encode(volumes[role], role)
+                    metas.append(meta)
+                    buffers.append(buffer)
+        except Exception as error:  # the cell shows it; the kernel keeps running
+            message = f"could not load step {step}: {type(error).__name__}: {error}"
+            self.send({"type": "error", "step": step, "message": message})
+            return
+        version = self._versions.get(str(step), 0)
+        self.send(
+            {"type": "volumes", "step": step, "version": version, "volumes": metas}, buffers
+        )
+        self.bytes_sent += sum(memoryview(b).nbytes for b in buffers)
+
+    # ---- following a store that grows (a logdir being written) ------------------------
+
+    def poll(self) -> list[int]:
+        """Pick up steps the store gained since the last look; returns the new steps."""
+        refresh = getattr(self._store, "refresh", None)
+        if refresh is None:
+            raise TypeError("poll() and follow() need a store that can refresh (a logdir)")
+        new: list[int] = refresh()
+        if new:
+            self._sync_steps()
+            self._on_refresh()
+        return new
+
+    def _on_refresh(self) -> None:
+        scalars = getattr(self._store, "scalars", None)
+        if scalars is not None:
+            self.scalars = scalars()
+
+    def follow(self, interval_s: float = 2.0) -> None:
+        """Add new steps as they arrive, every ``interval_s`` seconds, until ``unfollow()``."""
+        self.poll()
+        self.unfollow()
+        try:
+            loop = asyncio.get_running_loop()
+        except RuntimeError:
+            loop = None
+        if loop is not None:  # inside Jupyter: poll on the kernel's loop, between cells
+            self._follow_task = loop.create_task(self._follow_on_loop(interval_s))
+            return
+        stop = threading.Event()
+        self._follow_stop = stop
+
+        def run() -> None:
+            while not stop.wait(interval_s):
+                self.poll()
+
+        threading.Thread(target=run, name="nbviewer3d-follow", daemon=True).start()
+
+    async def _follow_on_loop(self, interval_s: float) -> None:
+        while True:
+            await asyncio.sleep(interval_s)
+            self.poll()
+
+    def unfollow(self) -> None:
+        if self._follow_task is not None:
+            self._follow_task.cancel()
+            self._follow_task = None
+        if self._follow_stop is not None:
+            self._follow_stop.set()
+            self._follow_stop = None
+
+    def close(self) -> None:
+        self.unfollow()
+        super().close()
+
+
+def _on_grid(volume: Volume, reference: Volume, role: str) -> Volume:
+    """Put a label on the image's grid: it must match the image voxel for voxel."""
+    if volume.shape != reference.shape:
+        raise ValueError(
+            f"the {role}'s grid differs from the image's: {role} has shape (z, y, x)="
+            f"{volume.shape}, image has {reference.shape}; a {role} must hold one class id per "
+            "image voxel (resample it onto the image grid first)"
+        )
+    untouched = Volume(volume.data)
+    if volume.same_grid(untouched) and not reference.same_grid(untouched):
+        # a bare array carries no geometry: it lives on the image's grid
+        return Volume(
+            volume.data,
+            spacing=reference.spacing,
+            origin=reference.origin,
+            direction=reference.direction,
+            kind=volume.kind,
+            source=volume.source,
+        )
+    if not volume.same_grid(reference):
+        raise ValueError(
+            f"the {role}'s grid differs from the image's: {role} {volume.describe_grid()}; "
+            f"image {reference.describe_grid()}"
+        )
+    return volume
+
+
+def _warn_nonfinite(volume: Volume, step: int) -> None:
+    count = nonfinite_count(volume.data)
+    if count:
+        warnings.warn(
+            f"the image at step {step} has {count} NaN/Inf voxels: they are left out of the "
+            "color range and drawn transparent",
+            NonFiniteVoxelsWarning,
+            stacklevel=3,
+        )

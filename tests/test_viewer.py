@@ -1,0 +1,211 @@
+from __future__ import annotations
+
+import zlib
+from typing import Any
+
+import numpy as np
+import pytest
+import traitlets
+
+import nbviewer3d
+from nbviewer3d import NonFiniteVoxelsWarning, Viewer
+
+
+def _ct(shape: tuple[int, int, int] = (12, 16, 20)) -> np.ndarray:
+    rng = np.random.default_rng(1)
+    return rng.normal(40, 300, shape).astype(np.float32)
+
+
+def _mask(shape: tuple[int, int, int] = (12, 16, 20)) -> np.ndarray:
+    mask = np.zeros(shape, np.uint8)
+    mask[3:8, 4:10, 5:12] = 1
+    mask[5:6, 6:7, 7:8] = 2
+    return mask
+
+
+class Wire:
+    """Records what the kernel sends to the browser and plays the browser's fetch."""
+
+    def __init__(self, viewer: Viewer, monkeypatch: pytest.MonkeyPatch) -> None:
+        self.viewer = viewer
+        self.sent: list[tuple[dict[str, Any], list[Any]]] = []
+        monkeypatch.setattr(
+            viewer,
+            "send",
+            lambda content, buffers=None: self.sent.append((content, list(buffers or []))),
+        )
+
+    def fetch(self, step: object) -> dict[str, Any]:
+        self.viewer._on_message(self.viewer, {"type": "fetch", "step": step}, [])
+        return self.sent[-1][0]
+
+    def arrays(self) -> dict[str, np.ndarray]:
+        content, buffers = self.sent[-1]
+        out = {}
+        for meta, buf in zip(content["volumes"], buffers, strict=True):
+            raw = zlib.decompress(buf) if meta["encoding"] == "deflate" else bytes(buf)
+            out[meta["role"]] = np.frombuffer(raw, meta["dtype"]).reshape(meta["shape"])
+        return out
+
+
+def test_view_holds_image_and_label_at_step_zero() -> None:
+    ct, mask = _ct(), _mask()
+    viewer = nbviewer3d.view(ct, label=mask)
+    assert viewer.steps == [0]
+    assert viewer.step == 0
+    assert viewer.image is not None and viewer.label is not None
+    np.testing.assert_array_equal(viewer.image.data, ct)
+    np.testing.assert_array_equal(viewer.label.data, mask)
+    assert viewer.prediction is None
+    lo, hi = np.percentile(ct, [0.5, 99.5])
+    assert viewer.vmin == pytest.approx(lo, rel=1e-3)
+    assert viewer.vmax == pytest.approx(hi, rel=1e-3)
+
+
+def test_display_options_and_itkwidgets_aliases() -> None:
+    viewer = nbviewer3d.view(
+        _ct(),
+        label_image=_mask(),
+        cmap="Cool to Warm",
+        vmin=-100,
+        vmax=300,
+        label_image_blend=0.8,
+        view_mode="z",
+        sample_distance=0.5,
+        gradient_opacity=0.0,
+    )
+    assert viewer.label is not None
+    assert (viewer.cmap, viewer.vmin, viewer.vmax) == ("Cool to Warm", -100, 300)
+    assert viewer.label_blend == 0.8
+    assert viewer.view_mode == "axial"
+    assert (viewer.sample_distance, viewer.gradient_opacity) == (0.5, 0.0)
+
+
+def test_only_vmin_given_keeps_it_and_fills_vmax() -> None:
+    viewer = nbviewer3d.view(_ct(), vmin=-50.0)
+    assert viewer.vmin == -50.0
+    assert viewer.vmax is not None and viewer.vmax > -50.0
+
+
+def test_fetch_sends_each_role_once_as_binary(monkeypatch: pytest.MonkeyPatch) -> None:
+    ct, mask = _ct(), _mask()
+    viewer = nbviewer3d.view(ct, label=mask, prediction=mask[::-1].copy())
+    wire = Wire(viewer, monkeypatch)
+    reply = wire.fetch(0)
+    assert reply["type"] == "volumes"
+    assert reply["step"] == 0
+    assert reply["version"] == 0
+    assert [m["role"] for m in reply["volumes"]] == ["image", "label", "prediction"]
+    arrays = wire.arrays()
+    np.testing.assert_array_equal(arrays["image"], ct)
+    np.testing.assert_array_equal(arrays["label"], mask)
+    np.testing.assert_array_equal(arrays["prediction"], mask[::-1])
+    assert viewer.bytes_sent == sum(len(b) for b in wire.sent[-1][1])
+    assert viewer.bytes_sent < ct.nbytes + mask.nbytes  # labels travel deflated
+
+
+def test_display_changes_send_no_voxels(monkeypatch: pytest.MonkeyPatch) -> None:
+    viewer = nbviewer3d.view(_ct(), label=_mask())
+    wire = Wire(viewer, monkeypatch)
+    viewer.cmap = "X Ray"
+    viewer.vmin, viewer.vmax = -10.0, 10.0
+    viewer.label_blend = 1.0
+    viewer.view_mode = "coronal"
+    assert wire.sent == []
+    assert viewer.bytes_sent == 0
+
+
+def test_add_grows_steps_and_replacing_bumps_the_version(monkeypatch: pytest.MonkeyPatch) -> None:
+    viewer = nbviewer3d.view(_ct(), label=_mask())
+    wire = Wire(viewer, monkeypatch)
+    viewer.add(5, image=_ct() + 1, label=_mask())
+    assert viewer.steps == [0, 5]
+    assert viewer.step == 5  # the viewer was on the latest step, so it follows
+    assert viewer._versions == {"0": 0, "5": 0}
+    viewer.step = 0
+    viewer.add(10, prediction=_mask())
+    assert viewer.step == 0  # the user looked back: stay there
+    viewer.add(0, label=np.zeros((12, 16, 20), np.uint8))
+    assert viewer._versions["0"] == 1
+    assert wire.fetch(0)["version"] == 1
+    assert wire.arrays()["label"].max() == 0
+    np.testing.assert_array_equal(wire.arrays()["image"], _ct())  # the image was kept
+
+
+def test_numpy_integer_steps_are_accepted() -> None:
+    viewer = nbviewer3d.view(_ct(), step=np.int64(3))
+    assert viewer.steps == [3]
+
+
+@pytest.mark.parametrize("step", [1.5, "3", None, True])
+def test_a_step_that_is_not_an_int_is_refused(step: object) -> None:
+    viewer = nbviewer3d.view(_ct())
+    with pytest.raises(TypeError, match="step must be an int"):
+        viewer.add(step, image=_ct())  # type: ignore[arg-type]
+
+
+def test_moving_to_a_missing_step_names_the_steps_present() -> None:
+    viewer = nbviewer3d.view(_ct(), step=2)
+    with pytest.raises(traitlets.TraitError, match=r"steps present: \[2\]"):
+        viewer.step = 7
+
+
+def test_a_fetch_of_a_missing_step_answers_with_a_readable_error(
+    monkeypatch: pytest.MonkeyPatch,
+) -> None:
+    viewer = nbviewer3d.view(_ct())
+    wire = Wire(viewer, monkeypatch)
+    reply = wire.fetch(9)
+    assert reply["type"] == "error"
+    assert "could not load step 9" in reply["message"]
+
+
+def test_label_on_another_grid_is_refused() -> None:
+    with pytest.raises(ValueError, match=r"label's grid differs from the image's.*shape"):
+        nbviewer3d.view(_ct(), label=np.zeros((12, 16, 21), np.uint8))
+    with pytest.raises(ValueError, match=r"prediction's grid differs.*spacing"):
+        nbviewer3d.view(
+            nbviewer3d.Volume(_ct(), spacing=(1, 1, 2.5)),
+            prediction=nbviewer3d.Volume(_mask(), spacing=(1, 1, 3.0), kind="label"),
+        )
+
+
+def test_bare_label_takes_the_image_geometry() -> None:
+    image = nbviewer3d.Volume(_ct(), spacing=(0.8, 0.8, 2.5), origin=(-10, 5, 30))
+    viewer = nbviewer3d.view(image, label=_mask())
+    assert viewer.label is not None
+    assert viewer.label.spacing == (0.8, 0.8, 2.5)
+    assert viewer.label.origin == (-10.0, 5.0, 30.0)
+
+
+def test_nan_voxels_warn_and_stay_out_of_the_default_range() -> None:
+    ct = _ct()
+    ct[0, 0, :5] = np.nan
+    with pytest.warns(NonFiniteVoxelsWarning, match="5 NaN/Inf voxels"):
+        viewer = nbviewer3d.view(ct)
+    assert viewer.vmin is not None and np.isfinite(viewer.vmin)
+    assert viewer.vmax is not None and np.isfinite(viewer.vmax)
+    assert np.isnan(viewer.image.data[0, 0, 0])  # type: ignore[union-attr]  # kept as given
+
+
+def test_bad_display_values_are_refused_with_the_accepted_forms() -> None:
+    viewer = nbviewer3d.view(_ct())
+    with pytest.raises(traitlets.TraitError, match="nbviewer3d.colormaps"):
+        viewer.cmap = "jet!"
+    with pytest.raises(traitlets.TraitError, match="volume, axial, coronal, sagittal"):
+        viewer.view_mode = "3d"
+    with pytest.raises(traitlets.TraitError, match="vmin must be below vmax"):
+        viewer.vmin = viewer.vmax
+    with pytest.raises(traitlets.TraitError):
+        viewer.label_blend = 1.5
+    with pytest.raises(TypeError, match="unknown option.*colour.*accepted: cmap"):
+        nbviewer3d.view(_ct(), colour="red")
+    with pytest.raises(ValueError, match="at least one of"):
+        viewer.add(1)
+
+
+def test_colormaps_lists_presets_and_the_default_is_among_them() -> None:
+    names = nbviewer3d.colormaps()
+    assert "Grayscale" in names
+    assert len(names) == len(set(names)) >= 5
+    assert Viewer().cmap in names

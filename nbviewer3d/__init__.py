@@ -1,16 +1,22 @@
 """nbviewer3d: review 3D deep-learning volumes (images, labels, predictions) in a notebook."""
 
-from .api import view
+from .api import view, view_logdir
+from .events import Logdir, log_volume, open_logdir, plot_2d_or_3d_image
 from .inputs import as_volume
 from .viewer import NonFiniteVoxelsWarning, Viewer, colormaps
 from .volume import Volume
 
 __all__ = [
+    "Logdir",
     "NonFiniteVoxelsWarning",
     "Viewer",
     "Volume",
     "as_volume",
     "colormaps",
+    "log_volume",
+    "open_logdir",
+    "plot_2d_or_3d_image",
     "view",
+    "view_logdir",
 ]
 __version__ = "0.1.0"

@@ -50,3 +50,39 @@ def view(
     if image is not None or label is not None or prediction is not None:
         viewer.add(step, image=image, label=label, prediction=prediction, **convert)
     return viewer
+
+
+def view_logdir(
+    path: str,
+    run: str | None = None,
+    image: str | None = None,
+    label: str | None = None,
+    prediction: str | None = None,
+    *,
+    frame_dim: int = -3,
+    follow: bool = False,
+    **display: Any,
+) -> Viewer:
+    """Walk every logged step of a TensorBoard run: image, label and prediction overlaid.
+
+    ``path`` is a logdir (local or any fsspec URL). ``image``/``label``/``prediction`` name
+    tags when MONAI's usual naming doesn't tell them apart; ``run`` picks a run when several
+    hold volumes. Volumes are decoded and sent only when the slider reaches their step.
+    ``follow=True`` adds new steps as training writes them (see ``Viewer.follow``).
+    """
+    from .events import LogdirStore
+
+    store = LogdirStore(
+        path, run, image=image, label=label, prediction=prediction, frame_dim=frame_dim
+    )
+    _, display = _split(display)
+    viewer = Viewer(store=store, **display)
+    viewer.scalars = store.scalars()
+    steps = store.steps()
+    if steps and (viewer.vmin is None or viewer.vmax is None):
+        first = store.volumes(steps[0]).get("image")
+        if first is not None:
+            viewer._default_range(first)
+    if follow:
+        viewer.follow()
+    return viewer

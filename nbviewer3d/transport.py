@@ -1,7 +1,8 @@
 """Volume -> the payload that crosses the comm: one metadata dict plus one binary buffer.
 
 The browser textures uint8, int8, uint16, int16 and float32. Voxels are narrowed only when
-that keeps every value (integral float or wide-integer images that fit int16/uint16; class
+that keeps every value (integral float or wide-integer images that fit int16/uint16, halving
+what crosses the comm for CT loaded as float32 HU; class
 maps to the smallest unsigned type); float64 becomes float32, the one documented loss of
 precision, and only on the wire: the kernel keeps the user's array. Class maps are deflated
 (measured on the LiTS CT label: 2 MiB -> 95 KiB in 5 ms), intensities are not (a float32 CT
@@ -29,7 +30,7 @@ def _fits(data: npt.NDArray[Any], dtype: type[np.integer[Any]]) -> bool:
 
 
 def _narrow_image(data: npt.NDArray[Any]) -> npt.NDArray[Any]:
-    if data.dtype.name in WIRE_DTYPES:
+    if data.dtype.name in WIRE_DTYPES and data.dtype != np.float32:
         return data
     if data.dtype == np.bool_:
         return data.astype(np.uint8)
@@ -115,9 +116,9 @@ def encode(volume: Volume, role: str) -> tuple[dict[str, Any], bytes | memoryvie
     if volume.kind == "label":
         meta["encoding"] = "deflate"
         meta["labels"] = [int(v) for v in np.flatnonzero(np.bincount(wire.reshape(-1)))]
-        buffer = zlib.compress(memoryview(wire).cast("B"), 1)
+        buffer = zlib.compress(wire.data.cast("B"), 1)
     else:
         meta["encoding"] = "raw"
         meta["nonfinite"] = nonfinite_count(wire)
-        buffer = memoryview(wire).cast("B")
+        buffer = wire.data.cast("B")
     return meta, buffer

@@ -14,6 +14,7 @@ back to a step it holds sends nothing; ``add`` on an existing step bumps its ver
 from __future__ import annotations
 
 import asyncio
+import dataclasses
 import json
 import numbers
 import threading
@@ -39,6 +40,8 @@ _NOT_BUILT_ESM = (
     "export default { render({ el }) { el.textContent = " + json.dumps(_NOT_BUILT) + "; } };"
 )
 
+_SHARED_OPTIONS = ("index", "spacing", "origin", "direction")
+_ADD_OPTIONS = "index, spacing, origin, direction, channel (image), threshold (label, prediction)"
 VIEW_MODES = ("volume", "axial", "coronal", "sagittal")
 # itkwidgets names its view modes by the axis normal to the slice
 _VIEW_MODE_ALIASES = {"v": "volume", "z": "axial", "y": "coronal", "x": "sagittal"}
@@ -60,7 +63,7 @@ def _check_step(step: object) -> int:
     raise TypeError(f"step must be an int (a training step or epoch), got {step!r}")
 
 
-class Viewer(anywidget.AnyWidget):  # type: ignore[misc]
+class Viewer(anywidget.AnyWidget):
     """Volume rendering and slice views of an image with its label and prediction, per step."""
 
     _esm = _BUNDLE if _BUNDLE.is_file() else _NOT_BUILT_ESM
@@ -162,8 +165,11 @@ class Viewer(anywidget.AnyWidget):  # type: ignore[misc]
     ) -> None:
         """Add or replace volumes at ``step``; displayed views update and the slider grows.
 
-        ``convert`` goes to :func:`nbviewer3d.inputs.as_volume` for each input (``index``,
-        ``channel``, ``spacing``, ``origin``, ``direction``, ``threshold``).
+        ``convert`` goes to :func:`nbviewer3d.inputs.as_volume`: ``index``, ``spacing``,
+        ``origin`` and ``direction`` for every input, ``channel`` for the image and
+        ``threshold`` for the label and prediction. The voxels are copied unless the
+        conversion already made them new, so a tensor reused in place by the training loop
+        doesn't change what an earlier step shows.
         """
         step = _check_step(step)
         if not isinstance(self._store, MemoryStore):
@@ -171,11 +177,23 @@ class Viewer(anywidget.AnyWidget):  # type: ignore[misc]
         given = {"image": image, "label": label, "prediction": prediction}
         if all(v is None for v in given.values()):
             raise ValueError("add() needs at least one of image=, label=, prediction=")
+        unknown = sorted(set(convert) - {*_SHARED_OPTIONS, "channel", "threshold"})
+        if unknown:
+            raise TypeError(f"unknown option(s) {unknown} for add(); accepted: {_ADD_OPTIONS}")
+        shared = {k: v for k, v in convert.items() if k in _SHARED_OPTIONS}
         volumes: dict[str, Volume] = {}
         for role, obj in given.items():
-            if obj is not None:
-                kind = "image" if role == "image" else "label"
-                volumes[role] = as_volume(obj, kind=kind, name=role, **convert)
+            if obj is None:
+                continue
+            if role == "image":
+                volume = as_volume(
+                    obj, kind="image", name=role, channel=convert.get("channel"), **shared
+                )
+            else:
+                volume = as_volume(
+                    obj, kind="label", name=role, threshold=convert.get("threshold"), **shared
+                )
+            volumes[role] = _owned(volume)
         existing = dict(self._store.volumes(step)) if step in self._store.steps() else {}
         reference = volumes.get("image") or existing.get("image")
         for role in ("label", "prediction"):
@@ -190,17 +208,19 @@ class Viewer(anywidget.AnyWidget):  # type: ignore[misc]
 
     def _default_range(self, image: Volume) -> None:
         """Fill whichever of vmin/vmax the user left unset from the image's robust range."""
-        if self.vmin is not None and self.vmax is not None:
+        vmin: float | None = self.vmin
+        vmax: float | None = self.vmax
+        if vmin is not None and vmax is not None:
             return
         lo, hi = robust_range(image.data)
         with self.hold_sync():
-            if self.vmin is None and self.vmax is None:
+            if vmin is None and vmax is None:
                 self.vmax = hi
                 self.vmin = lo
-            elif self.vmin is None:
-                self.vmin = min(lo, self.vmax - (hi - lo))
-            else:
-                self.vmax = max(hi, self.vmin + (hi - lo))
+            elif vmin is None and vmax is not None:
+                self.vmin = min(lo, vmax - (hi - lo))
+            elif vmin is not None:
+                self.vmax = max(hi, vmin + (hi - lo))
 
     def _sync_steps(self, replaced: list[int] | None = None) -> None:
         steps = self._store.steps()
@@ -257,9 +277,7 @@ class Viewer(anywidget.AnyWidget):  # type: ignore[misc]
             self.send({"type": "error", "step": step, "message": message})
             return
         version = self._versions.get(str(step), 0)
-        self.send(
-            {"type": "volumes", "step": step, "version": version, "volumes": metas}, buffers
-        )
+        self.send({"type": "volumes", "step": step, "version": version, "volumes": metas}, buffers)
         self.bytes_sent += sum(memoryview(b).nbytes for b in buffers)
 
     # ---- following a store that grows (a logdir being written) ------------------------
@@ -318,6 +336,16 @@ class Viewer(anywidget.AnyWidget):  # type: ignore[misc]
         super().close()
 
 
+def _owned(volume: Volume) -> Volume:
+    """The volume with voxels nobody else can write to."""
+    data = volume.data
+    if data.flags.owndata and not data.flags.writeable:
+        return volume
+    copy = data.copy()
+    copy.flags.writeable = False
+    return dataclasses.replace(volume, data=copy)
+
+
 def _on_grid(volume: Volume, reference: Volume, role: str) -> Volume:
     """Put a label on the image's grid: it must match the image voxel for voxel."""
     if volume.shape != reference.shape:
@@ -329,13 +357,11 @@ def _on_grid(volume: Volume, reference: Volume, role: str) -> Volume:
     untouched = Volume(volume.data)
     if volume.same_grid(untouched) and not reference.same_grid(untouched):
         # a bare array carries no geometry: it lives on the image's grid
-        return Volume(
-            volume.data,
+        return dataclasses.replace(
+            volume,
             spacing=reference.spacing,
             origin=reference.origin,
             direction=reference.direction,
-            kind=volume.kind,
-            source=volume.source,
         )
     if not volume.same_grid(reference):
         raise ValueError(

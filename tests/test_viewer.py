@@ -209,3 +209,22 @@ def test_colormaps_lists_presets_and_the_default_is_among_them() -> None:
     assert "Grayscale" in names
     assert len(names) == len(set(names)) >= 5
     assert Viewer().cmap in names
+
+
+def test_a_buffer_reused_in_place_does_not_change_an_earlier_step() -> None:
+    output = _mask().astype(np.float32)
+    viewer = nbviewer3d.view(_ct(), prediction=output)
+    output[:] = 0  # the training loop writes the next batch into the same buffer
+    viewer.add(1, image=_ct(), prediction=output)
+    viewer.step = 0
+    assert viewer.prediction is not None
+    np.testing.assert_array_equal(viewer.prediction.data, _mask())
+
+
+def test_channel_picks_the_image_channel_and_threshold_binarises_the_prediction() -> None:
+    multi = np.stack([_ct(), _ct() * 2])  # (C, z, y, x)
+    probability = (_mask() > 0).astype(np.float32)[None] * 0.9  # (1, z, y, x)
+    viewer = nbviewer3d.view(multi, prediction=probability, channel=1, threshold=0.5)
+    assert viewer.image is not None and viewer.prediction is not None
+    np.testing.assert_array_equal(viewer.image.data, _ct() * 2)
+    np.testing.assert_array_equal(viewer.prediction.data, _mask() > 0)

@@ -1,0 +1,88 @@
+// The synced traits the front end reads, and the slice of anywidget's model API it uses.
+
+export type Callback = (...args: never[]) => void;
+
+/** What nbviewer3d needs of anywidget's AnyModel (a fake one implements it in tests). */
+export interface ModelLike {
+  get(key: string): unknown;
+  set(key: string, value: unknown): void;
+  save_changes(): void;
+  on(event: string, callback: Callback): void;
+  off(event?: string | null, callback?: Callback | null): void;
+  send(content: unknown, callbacks?: unknown, buffers?: ArrayBuffer[] | ArrayBufferView[]): void;
+}
+
+export const VIEW_MODES = ["volume", "axial", "coronal", "sagittal"] as const;
+export type ViewMode = (typeof VIEW_MODES)[number];
+
+export interface Display {
+  cmap: string;
+  vmin: number | null;
+  vmax: number | null;
+  sampleDistance: number;
+  gradientOpacity: number;
+  labelBlend: number;
+  labelVisible: boolean;
+  viewMode: ViewMode;
+  sliceIndex: number;
+}
+
+/** Traits whose change only redraws (never fetches). */
+export const DISPLAY_TRAITS = [
+  "cmap",
+  "vmin",
+  "vmax",
+  "sample_distance",
+  "gradient_opacity",
+  "label_blend",
+  "label_visible",
+  "view_mode",
+  "slice_index",
+] as const;
+
+function num(value: unknown, fallback: number): number {
+  return typeof value === "number" && Number.isFinite(value) ? value : fallback;
+}
+
+function nullableNum(value: unknown): number | null {
+  return typeof value === "number" && Number.isFinite(value) ? value : null;
+}
+
+export function readDisplay(model: ModelLike): Display {
+  const mode = model.get("view_mode");
+  return {
+    cmap: typeof model.get("cmap") === "string" ? (model.get("cmap") as string) : "Grayscale",
+    vmin: nullableNum(model.get("vmin")),
+    vmax: nullableNum(model.get("vmax")),
+    sampleDistance: num(model.get("sample_distance"), 0.25),
+    gradientOpacity: num(model.get("gradient_opacity"), 0.2),
+    labelBlend: num(model.get("label_blend"), 0.5),
+    labelVisible: model.get("label_visible") !== false,
+    viewMode: (VIEW_MODES as readonly unknown[]).includes(mode) ? (mode as ViewMode) : "volume",
+    sliceIndex: Math.trunc(num(model.get("slice_index"), -1)),
+  };
+}
+
+export function readSteps(model: ModelLike): number[] {
+  const steps = model.get("steps");
+  return Array.isArray(steps) ? steps.filter((s): s is number => typeof s === "number") : [];
+}
+
+export function readStep(model: ModelLike): number {
+  return Math.trunc(num(model.get("step"), 0));
+}
+
+/** The version the kernel holds for `step` (bumped when add() replaces it). */
+export function readVersion(model: ModelLike, step: number): number {
+  const versions = model.get("_versions");
+  if (typeof versions !== "object" || versions === null) return 0;
+  return num((versions as Record<string, unknown>)[String(step)], 0);
+}
+
+export function readHeight(model: ModelLike): number {
+  return Math.max(120, Math.trunc(num(model.get("height"), 480)));
+}
+
+export function readCacheBytes(model: ModelLike): number {
+  return Math.max(1, num(model.get("cache_mb"), 512)) * 1024 * 1024;
+}

@@ -1,0 +1,203 @@
+// The control panel: each control mirrors one synced trait. Panel edits set the trait and save;
+// trait changes from Python move the control. Controls that do not apply are disabled.
+
+import { COLORMAP_NAMES } from "../colormaps";
+import { type ModelLike, readDisplay, readStep, readSteps, VIEW_MODES } from "../model";
+import {
+  checkbox,
+  formatNumber,
+  numberInput,
+  range,
+  select,
+  setEnabled,
+  setShown,
+} from "./controls";
+
+/** What the panel needs to know of the data on screen. */
+export interface PanelContext {
+  /** the image's finite range, null without an image */
+  imageRange: [number, number] | null;
+  hasOverlay: boolean;
+  /** slices along the current 2D view's axis; 0 in volume mode */
+  sliceCount: number;
+}
+
+const WATCHED = [
+  "view_mode",
+  "step",
+  "steps",
+  "slice_index",
+  "cmap",
+  "vmin",
+  "vmax",
+  "sample_distance",
+  "gradient_opacity",
+  "label_blend",
+  "label_visible",
+];
+
+export class Panel {
+  readonly element: HTMLDivElement;
+  private context: PanelContext = { imageRange: null, hasOverlay: false, sliceCount: 0 };
+  private readonly viewMode = select("view", "view_mode", VIEW_MODES);
+  private readonly step = range("step", "step", 0, 0, 1);
+  private readonly slice = range("slice", "slice_index", 0, 0, 1);
+  private readonly cmap = select("colormap", "cmap", COLORMAP_NAMES);
+  private readonly vmin = numberInput("min", "vmin");
+  private readonly vmax = numberInput("max", "vmax");
+  private readonly sampleDistance = range("sampling", "sample_distance", 0, 1, 0.01);
+  private readonly gradientOpacity = range("gradient", "gradient_opacity", 0, 1, 0.01);
+  private readonly labelBlend = range("label blend", "label_blend", 0, 1, 0.01);
+  private readonly labelVisible = checkbox("label", "label_visible");
+  private readonly cleanups: (() => void)[] = [];
+
+  constructor(private readonly model: ModelLike) {
+    this.element = document.createElement("div");
+    this.element.className = "nbviewer3d-panel";
+    this.element.append(
+      ...[
+        this.viewMode,
+        this.step,
+        this.slice,
+        this.cmap,
+        this.vmin,
+        this.vmax,
+        this.sampleDistance,
+        this.gradientOpacity,
+        this.labelVisible,
+        this.labelBlend,
+      ].map((c) => c.label),
+    );
+    this.listen(this.viewMode.input, "change", () =>
+      this.save("view_mode", this.viewMode.input.value),
+    );
+    this.listen(this.cmap.input, "change", () => this.save("cmap", this.cmap.input.value));
+    this.listen(this.step.input, "input", () => {
+      this.step.output.textContent = String(this.stepAt(this.step.input.valueAsNumber));
+    });
+    // Steps fetch voxels: commit on release, not on every pixel of a drag.
+    this.listen(this.step.input, "change", () =>
+      this.save("step", this.stepAt(this.step.input.valueAsNumber)),
+    );
+    this.listenSlider(this.slice, "slice_index", (v) => String(v));
+    this.listenSlider(this.sampleDistance, "sample_distance", formatNumber);
+    this.listenSlider(this.gradientOpacity, "gradient_opacity", formatNumber);
+    this.listenSlider(this.labelBlend, "label_blend", formatNumber);
+    this.listen(this.labelVisible.input, "change", () =>
+      this.save("label_visible", this.labelVisible.input.checked),
+    );
+    this.listen(this.vmin.input, "change", () => this.saveRange());
+    this.listen(this.vmax.input, "change", () => this.saveRange());
+    const sync = () => this.sync();
+    for (const name of WATCHED) this.model.on(`change:${name}`, sync);
+    this.cleanups.push(() => {
+      for (const name of WATCHED) this.model.off(`change:${name}`, sync);
+    });
+    this.sync();
+  }
+
+  setContext(context: PanelContext): void {
+    this.context = context;
+    this.sync();
+  }
+
+  /** Puts every control in line with the model's traits and the data's context. */
+  sync(): void {
+    const display = readDisplay(this.model);
+    const steps = readSteps(this.model);
+    const step = readStep(this.model);
+    const volumeMode = display.viewMode === "volume";
+
+    this.viewMode.input.value = display.viewMode;
+    this.step.input.max = String(Math.max(0, steps.length - 1));
+    this.step.input.value = String(Math.max(0, steps.indexOf(step)));
+    this.step.output.textContent = String(step);
+    setEnabled(this.step, steps.length > 1);
+
+    const count = this.context.sliceCount;
+    setShown(this.slice, !volumeMode);
+    this.slice.input.max = String(Math.max(0, count - 1));
+    const slice =
+      display.sliceIndex < 0 || display.sliceIndex >= count
+        ? Math.floor((count - 1) / 2)
+        : display.sliceIndex;
+    this.slice.input.value = String(Math.max(0, slice));
+    this.slice.output.textContent = count > 0 ? String(slice) : "";
+    setEnabled(this.slice, count > 1);
+
+    this.cmap.input.value = display.cmap;
+    const imageRange = this.context.imageRange;
+    for (const [control, value] of [
+      [this.vmin, display.vmin ?? imageRange?.[0]],
+      [this.vmax, display.vmax ?? imageRange?.[1]],
+    ] as const) {
+      if (document.activeElement !== control.input) {
+        control.input.value = value === undefined ? "" : formatNumber(value);
+      }
+      if (imageRange) {
+        control.input.min = String(imageRange[0]);
+        control.input.max = String(imageRange[1]);
+        control.input.step = String((imageRange[1] - imageRange[0]) / 100 || "any");
+      }
+      setEnabled(control, imageRange !== null);
+    }
+    setEnabled(this.cmap, imageRange !== null);
+
+    this.setSlider(this.sampleDistance, display.sampleDistance);
+    setShown(this.sampleDistance, volumeMode);
+    this.setSlider(this.gradientOpacity, display.gradientOpacity);
+    setShown(this.gradientOpacity, volumeMode);
+    this.setSlider(this.labelBlend, display.labelBlend);
+    this.labelVisible.input.checked = display.labelVisible;
+    setEnabled(this.labelVisible, this.context.hasOverlay);
+    setEnabled(this.labelBlend, this.context.hasOverlay && display.labelVisible);
+  }
+
+  dispose(): void {
+    for (const cleanup of this.cleanups.splice(0)) cleanup();
+    this.element.remove();
+  }
+
+  private stepAt(index: number): number {
+    const steps = readSteps(this.model);
+    return steps[Math.min(Math.max(0, index), steps.length - 1)] ?? readStep(this.model);
+  }
+
+  private save(name: string, value: unknown): void {
+    this.model.set(name, value);
+    this.model.save_changes();
+  }
+
+  private saveRange(): void {
+    const lo = this.vmin.input.valueAsNumber;
+    const hi = this.vmax.input.valueAsNumber;
+    if (Number.isFinite(lo) && Number.isFinite(hi) && lo < hi) {
+      this.model.set("vmin", lo);
+      this.model.set("vmax", hi);
+      this.model.save_changes();
+    } else {
+      this.sync(); // vmin must stay below vmax: put the old values back
+    }
+  }
+
+  private setSlider(control: ReturnType<typeof range>, value: number): void {
+    control.input.value = String(value);
+    control.output.textContent = formatNumber(value);
+  }
+
+  private listenSlider(
+    control: ReturnType<typeof range>,
+    name: string,
+    format: (v: number) => string,
+  ): void {
+    this.listen(control.input, "input", () => {
+      control.output.textContent = format(control.input.valueAsNumber);
+      this.save(name, control.input.valueAsNumber);
+    });
+  }
+
+  private listen(target: HTMLElement, event: string, handler: () => void): void {
+    target.addEventListener(event, handler);
+    this.cleanups.push(() => target.removeEventListener(event, handler));
+  }
+}

@@ -1,0 +1,30 @@
+// The widget's CSS, scoped under .nbviewer3d and injected once per page.
+
+const CSS = `
+.nbviewer3d { display: flex; flex-direction: column; gap: 6px; width: 100%;
+  font: 12px/1.4 var(--jp-ui-font-family, system-ui, sans-serif);
+  color: var(--jp-ui-font-color1, #222); }
+.nbviewer3d-canvas { position: relative; width: 100%; background: #000; overflow: hidden;
+  border-radius: 2px; }
+.nbviewer3d-canvas > img.nbviewer3d-snapshot { position: absolute; inset: 0; width: 100%;
+  height: 100%; }
+.nbviewer3d-status { position: absolute; left: 8px; bottom: 6px; color: #ddd; font-size: 11px;
+  pointer-events: none; text-shadow: 0 0 2px #000; }
+.nbviewer3d-error { padding: 8px 10px; border-left: 3px solid #c62828;
+  background: var(--jp-error-color3, #fdecea); color: var(--jp-error-color0, #7f1d1d); }
+.nbviewer3d-panel { display: flex; flex-wrap: wrap; gap: 4px 14px; align-items: center; }
+.nbviewer3d-panel label { display: inline-flex; align-items: center; gap: 4px; white-space: nowrap; }
+.nbviewer3d [hidden] { display: none !important; }
+.nbviewer3d-panel label.nbviewer3d-disabled { opacity: 0.45; }
+.nbviewer3d-panel input[type="range"] { width: 110px; }
+.nbviewer3d-panel input[type="number"] { width: 72px; }
+.nbviewer3d-panel output { min-width: 2.5em; font-variant-numeric: tabular-nums; }
+`;
+
+export function injectStyle(doc: Document): void {
+  if (doc.getElementById("nbviewer3d-style")) return;
+  const style = doc.createElement("style");
+  style.id = "nbviewer3d-style";
+  style.textContent = CSS;
+  doc.head.appendChild(style);
+}

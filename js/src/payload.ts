@@ -1,0 +1,125 @@
+// Wire buffer + meta -> typed voxels and the grid that places them (no vtk.js here).
+
+import { BYTES_PER_VOXEL, type Dtype, ProtocolError, type Vec3, type VolumeMeta } from "./protocol";
+
+export type VoxelArray = Uint8Array | Int8Array | Uint16Array | Int16Array | Float32Array;
+
+export type WireBuffer = ArrayBuffer | ArrayBufferView;
+
+const ARRAY_TYPES = {
+  uint8: Uint8Array,
+  int8: Int8Array,
+  uint16: Uint16Array,
+  int16: Int16Array,
+  float32: Float32Array,
+} as const;
+
+/**
+ * The vtk-side geometry: dims, spacing and origin in (x, y, z); direction column-major as
+ * vtkImageData wants it (its first three numbers are the x axis direction).
+ */
+export interface Grid {
+  dims: Vec3;
+  spacing: Vec3;
+  origin: Vec3;
+  direction: number[];
+}
+
+export interface DecodedVolume {
+  meta: VolumeMeta;
+  values: VoxelArray;
+  grid: Grid;
+  /** The value that replaced NaN/Inf voxels (below range[0]; drawn transparent), or null. */
+  fill: number | null;
+}
+
+/** A byte view over a buffer as anywidget hands it over (DataView, ArrayBuffer, typed array). */
+export function bytesOf(buffer: WireBuffer): Uint8Array {
+  if (buffer instanceof ArrayBuffer) return new Uint8Array(buffer);
+  return new Uint8Array(buffer.buffer, buffer.byteOffset, buffer.byteLength);
+}
+
+/** Views the bytes as `dtype`, copying only when the byte offset is not a multiple of its size. */
+export function typedArray(dtype: Dtype, bytes: Uint8Array): VoxelArray {
+  const size = BYTES_PER_VOXEL[dtype];
+  if (bytes.byteLength % size !== 0) {
+    throw new ProtocolError(`a ${dtype} buffer must hold a multiple of ${size} bytes`);
+  }
+  const ArrayType = ARRAY_TYPES[dtype];
+  const length = bytes.byteLength / size;
+  if (bytes.byteOffset % size === 0) {
+    return new ArrayType(bytes.buffer as ArrayBuffer, bytes.byteOffset, length);
+  }
+  const copy = new Uint8Array(bytes.byteLength);
+  copy.set(bytes);
+  return new ArrayType(copy.buffer, 0, length);
+}
+
+/** Inflates a zlib ("deflate" in the Compression Streams spec) stream. */
+export async function inflate(bytes: Uint8Array): Promise<Uint8Array> {
+  const stream = new Blob([bytes as Uint8Array<ArrayBuffer>])
+    .stream()
+    .pipeThrough(new DecompressionStream("deflate"));
+  return new Uint8Array(await new Response(stream).arrayBuffer());
+}
+
+/**
+ * Replaces NaN/Inf voxels (in the browser's own copy) by a value one range-width below the
+ * finite minimum, so transfer functions can make them transparent. Returns that value.
+ */
+export function replaceNonFinite(values: Float32Array, range: [number, number]): number {
+  const fill = range[0] - Math.max(range[1] - range[0], 1);
+  for (let i = 0; i < values.length; i++) {
+    if (!Number.isFinite(values[i] as number)) values[i] = fill;
+  }
+  return fill;
+}
+
+/**
+ * numpy C order (z, y, x) is vtk's x-fastest (x, y, z) with the same buffer. The wire's
+ * direction is row-major with the axes as columns; vtk reads it column-major: transpose.
+ */
+export function gridOf(meta: VolumeMeta): Grid {
+  const [z, y, x] = meta.shape;
+  return {
+    dims: [x, y, z],
+    spacing: [...meta.spacing],
+    origin: [...meta.origin],
+    direction: [0, 3, 6, 1, 4, 7, 2, 5, 8].map((i) => meta.direction[i] as number),
+  };
+}
+
+export async function decodeVolume(meta: VolumeMeta, buffer: WireBuffer): Promise<DecodedVolume> {
+  let bytes = bytesOf(buffer);
+  if (meta.encoding === "deflate") {
+    try {
+      bytes = await inflate(bytes);
+    } catch (error) {
+      throw new ProtocolError(`the ${meta.role} voxels are not a valid deflate stream (${error})`);
+    }
+  }
+  if (bytes.byteLength !== meta.nbytes) {
+    throw new ProtocolError(
+      `the ${meta.role} buffer holds ${bytes.byteLength} bytes, its metadata says ${meta.nbytes}`,
+    );
+  }
+  const values = typedArray(meta.dtype, bytes);
+  let fill: number | null = null;
+  if (values instanceof Float32Array && meta.nonfinite > 0) {
+    fill = replaceNonFinite(values, meta.range);
+  }
+  return { meta, values, grid: gridOf(meta), fill };
+}
+
+/** Same grid (dims, spacing, origin, direction) within float tolerance. */
+export function sameGrid(a: Grid, b: Grid): boolean {
+  const close = (p: number[], q: number[]) =>
+    p.length === q.length &&
+    p.every((v, i) => Math.abs(v - (q[i] as number)) <= 1e-4 * Math.max(1, Math.abs(v)));
+  return (
+    a.dims.every((d, i) => d === b.dims[i]) &&
+    close(a.spacing, b.spacing) &&
+    close(a.origin, b.origin) &&
+    close(a.direction, b.direction)
+  );
+}

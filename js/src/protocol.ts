@@ -1,0 +1,164 @@
+// The wire messages between kernel and browser (see DESIGN.md) and their validation.
+// A payload that does not match throws a ProtocolError whose message is shown in the cell.
+
+export const ROLES = ["image", "label", "prediction"] as const;
+export type Role = (typeof ROLES)[number];
+
+export const DTYPES = ["uint8", "int8", "uint16", "int16", "float32"] as const;
+export type Dtype = (typeof DTYPES)[number];
+
+export const ENCODINGS = ["raw", "deflate"] as const;
+export type Encoding = (typeof ENCODINGS)[number];
+
+export type Vec3 = [number, number, number];
+
+export interface VolumeMeta {
+  role: Role;
+  dtype: Dtype;
+  /** numpy C order: [z, y, x] */
+  shape: Vec3;
+  /** (x, y, z) in mm */
+  spacing: Vec3;
+  origin: Vec3;
+  /** 3x3 row-major; columns are the x, y, z axis directions */
+  direction: number[];
+  range: [number, number];
+  encoding: Encoding;
+  nbytes: number;
+  labels: number[];
+  nonfinite: number;
+}
+
+export interface VolumesMessage {
+  type: "volumes";
+  step: number;
+  version: number;
+  volumes: VolumeMeta[];
+}
+
+export interface ErrorMessage {
+  type: "error";
+  step: number | null;
+  message: string;
+}
+
+export type KernelMessage = VolumesMessage | ErrorMessage;
+
+export interface FetchMessage {
+  type: "fetch";
+  step: number;
+}
+
+export class ProtocolError extends Error {
+  override name = "ProtocolError";
+}
+
+type Json = Record<string, unknown>;
+
+function isObject(value: unknown): value is Json {
+  return typeof value === "object" && value !== null && !Array.isArray(value);
+}
+
+function oneOf<T extends string>(where: string, value: unknown, allowed: readonly T[]): T {
+  if (typeof value === "string" && (allowed as readonly string[]).includes(value)) {
+    return value as T;
+  }
+  throw new ProtocolError(
+    `${where} must be one of ${allowed.join(", ")}, got ${JSON.stringify(value)}`,
+  );
+}
+
+function numbers(where: string, value: unknown, length: number | null): number[] {
+  if (
+    !Array.isArray(value) ||
+    (length !== null && value.length !== length) ||
+    !value.every((v) => typeof v === "number" && Number.isFinite(v))
+  ) {
+    const size = length === null ? "a list of" : `${length}`;
+    throw new ProtocolError(
+      `${where} must be ${size} finite numbers, got ${JSON.stringify(value)}`,
+    );
+  }
+  return value as number[];
+}
+
+function integer(where: string, value: unknown): number {
+  if (typeof value !== "number" || !Number.isInteger(value)) {
+    throw new ProtocolError(`${where} must be an integer, got ${JSON.stringify(value)}`);
+  }
+  return value;
+}
+
+function vec3(where: string, value: unknown): Vec3 {
+  const [a, b, c] = numbers(where, value, 3);
+  return [a as number, b as number, c as number];
+}
+
+export const BYTES_PER_VOXEL: Record<Dtype, number> = {
+  uint8: 1,
+  int8: 1,
+  uint16: 2,
+  int16: 2,
+  float32: 4,
+};
+
+export function parseMeta(value: unknown, index: number): VolumeMeta {
+  const where = `volumes[${index}]`;
+  if (!isObject(value)) throw new ProtocolError(`${where} must be an object`);
+  const role = oneOf(`${where}.role`, value.role, ROLES);
+  const dtype = oneOf(`${where}.dtype`, value.dtype, DTYPES);
+  const shape = vec3(`${where}.shape`, value.shape);
+  if (!shape.every((n) => Number.isInteger(n) && n >= 1)) {
+    throw new ProtocolError(`${where}.shape must be three positive integers [z, y, x]`);
+  }
+  const spacing = vec3(`${where}.spacing`, value.spacing);
+  if (!spacing.every((s) => s > 0)) {
+    throw new ProtocolError(`${where}.spacing must be positive, got ${JSON.stringify(spacing)}`);
+  }
+  const origin = vec3(`${where}.origin`, value.origin);
+  const direction = numbers(`${where}.direction`, value.direction, 9);
+  const [lo, hi] = numbers(`${where}.range`, value.range, 2) as [number, number];
+  const encoding = oneOf(`${where}.encoding`, value.encoding ?? "raw", ENCODINGS);
+  const nbytes = integer(`${where}.nbytes`, value.nbytes);
+  const expected = shape[0] * shape[1] * shape[2] * BYTES_PER_VOXEL[dtype];
+  if (nbytes !== expected) {
+    throw new ProtocolError(
+      `${where}.nbytes is ${nbytes} but shape ${JSON.stringify(shape)} of ${dtype} needs ${expected}`,
+    );
+  }
+  const labels = value.labels === undefined ? [] : numbers(`${where}.labels`, value.labels, null);
+  const nonfinite =
+    value.nonfinite === undefined ? 0 : integer(`${where}.nonfinite`, value.nonfinite);
+  return {
+    role,
+    dtype,
+    shape,
+    spacing,
+    origin,
+    direction,
+    range: [lo, hi],
+    encoding,
+    nbytes,
+    labels,
+    nonfinite,
+  };
+}
+
+/** Returns null for messages that are not meant for this front end. */
+export function parseKernelMessage(value: unknown): KernelMessage | null {
+  if (!isObject(value)) return null;
+  if (value.type === "error") {
+    const step = typeof value.step === "number" ? value.step : null;
+    return { type: "error", step, message: String(value.message ?? "unknown error") };
+  }
+  if (value.type !== "volumes") return null;
+  const step = integer("step", value.step);
+  const version = integer("version", value.version ?? 0);
+  if (!Array.isArray(value.volumes)) throw new ProtocolError("volumes must be a list");
+  const volumes = value.volumes.map(parseMeta);
+  const roles = volumes.map((v) => v.role);
+  if (new Set(roles).size !== roles.length) {
+    throw new ProtocolError(`each role may appear once per step, got ${roles.join(", ")}`);
+  }
+  return { type: "volumes", step, version, volumes };
+}

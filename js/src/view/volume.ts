@@ -1,0 +1,177 @@
+// Volume rendering: the image and its label/prediction maps as independent components of one
+// vtkVolume. Each role is its own input (its own 3D texture in its own dtype) on one grid; the
+// label textures sample nearest so class ids never blend into ids that are not there.
+
+import vtkPiecewiseFunction from "@kitware/vtk.js/Common/DataModel/PiecewiseFunction";
+import type vtkColorTransferFunction from "@kitware/vtk.js/Rendering/Core/ColorTransferFunction";
+import vtkColorTransferFunctionClass from "@kitware/vtk.js/Rendering/Core/ColorTransferFunction";
+import type vtkRenderer from "@kitware/vtk.js/Rendering/Core/Renderer";
+import vtkVolume from "@kitware/vtk.js/Rendering/Core/Volume";
+import vtkVolumeMapper from "@kitware/vtk.js/Rendering/Core/VolumeMapper";
+import vtkVolumeProperty from "@kitware/vtk.js/Rendering/Core/VolumeProperty";
+import { ColorMixPreset } from "@kitware/vtk.js/Rendering/Core/VolumeProperty/Constants";
+import { applyColormap } from "../colormaps";
+import { LABEL_PALETTE, labelTransferFunctions, PREDICTION_PALETTE } from "../labels";
+import type { Display } from "../model";
+import type { DecodedVolume } from "../payload";
+import type { Role } from "../protocol";
+import { imageDataOf } from "./image-data";
+import { customColorMix } from "./mix-shader";
+import { displayRange, overlayWeights, type SceneVolumes, sampleDistanceOf } from "./scene";
+
+// Image opacity is given per 1/25 of the volume's diagonal so the default look (a see-through
+// body in which label maps show) does not depend on the voxel count; labels stay solid.
+const IMAGE_MAX_OPACITY = 0.6;
+const IMAGE_OPACITY_UNITS_PER_DIAGONAL = 25;
+const LABEL_OPACITY = 0.9;
+
+export class VolumeScene {
+  private readonly actor = vtkVolume.newInstance();
+  private readonly mapper = vtkVolumeMapper.newInstance();
+  private readonly properties: vtkVolumeProperty[] = [];
+  private readonly imageColor: vtkColorTransferFunction =
+    vtkColorTransferFunctionClass.newInstance();
+  private readonly imageOpacity = vtkPiecewiseFunction.newInstance();
+  private roles: Role[] = [];
+  private image: DecodedVolume | null = null;
+  private minSpacing = 1;
+  private diagonal = 1;
+  private display: Display | null = null;
+
+  constructor(private readonly renderer: vtkRenderer) {
+    this.actor.setMapper(this.mapper);
+    this.mapper.setAutoAdjustSampleDistances(false);
+    renderer.addVolume(this.actor);
+  }
+
+  /** Shows `volumes` (its components share one grid). */
+  setVolumes(volumes: SceneVolumes): void {
+    const first = volumes.components[0];
+    if (!first) return;
+    this.roles = volumes.components.map((v) => v.meta.role);
+    this.image = volumes.components.find((v) => v.meta.role === "image") ?? null;
+    const { dims, spacing } = first.grid;
+    this.minSpacing = Math.min(...spacing);
+    this.diagonal = Math.hypot(...dims.map((d, i) => d * (spacing[i] as number)));
+
+    const previousPorts = this.mapper.getNumberOfInputPorts();
+    volumes.components.forEach((volume, port) => {
+      if (port < this.mapper.getNumberOfInputPorts()) {
+        this.mapper.setInputData(imageDataOf(volume), port);
+      } else {
+        this.mapper.addInputData(imageDataOf(volume));
+      }
+    });
+    for (let port = volumes.components.length; port < previousPorts; port++) {
+      this.mapper.setInputData(null as never, port);
+    }
+
+    const main = this.property(0);
+    main.setIndependentComponents(true);
+    main.setColorMixPreset(ColorMixPreset.CUSTOM);
+    volumes.components.forEach((volume, component) => {
+      const input = this.property(component);
+      if (volume.meta.role === "image") {
+        input.setInterpolationTypeToLinear();
+        main.setRGBTransferFunction(component, this.imageColor);
+        main.setScalarOpacity(component, this.imageOpacity);
+      } else {
+        input.setInterpolationTypeToNearest();
+        const palette = volume.meta.role === "label" ? LABEL_PALETTE : PREDICTION_PALETTE;
+        const tf = labelTransferFunctions(volume.meta.labels, palette, LABEL_OPACITY);
+        main.setRGBTransferFunction(component, tf.color);
+        main.setScalarOpacity(component, tf.opacity);
+        main.setUseGradientOpacity(component, false);
+      }
+      main.setScalarOpacityUnitDistance(
+        component,
+        volume.meta.role === "image"
+          ? this.diagonal / IMAGE_OPACITY_UNITS_PER_DIAGONAL
+          : this.minSpacing,
+      );
+    });
+    this.actor.setProperties(this.properties.slice(0, Math.max(1, volumes.components.length)));
+
+    const lit = this.roles.indexOf("image");
+    const viewSpecific = {
+      OpenGL: {
+        ShaderReplacements: [
+          {
+            shaderType: "Fragment",
+            originalValue: "//VTK::CustomColorMix",
+            replacementValue: customColorMix(this.roles.length, lit >= 0 ? lit : null),
+            replaceFirst: false,
+            replaceAll: false,
+          },
+        ],
+      },
+    };
+    (
+      this.mapper as unknown as { setViewSpecificProperties(p: object): void }
+    ).setViewSpecificProperties(viewSpecific);
+    if (this.display) this.setDisplay(this.display);
+  }
+
+  setDisplay(display: Display): void {
+    this.display = display;
+    const main = this.property(0);
+    const [lo, hi] = displayRange(display, this.image);
+    applyColormap(this.imageColor, display.cmap, lo, hi);
+    this.imageOpacity.removeAllPoints();
+    this.imageOpacity.addPoint(lo, 0);
+    this.imageOpacity.addPoint(hi, IMAGE_MAX_OPACITY);
+
+    const weights = overlayWeights(display, this.roles);
+    weights.forEach((w, component) => {
+      main.setComponentWeight(component, w);
+    });
+
+    const imageComponent = this.roles.indexOf("image");
+    if (imageComponent >= 0) {
+      const g = display.gradientOpacity;
+      main.setUseGradientOpacity(imageComponent, g > 0);
+      if (g > 0) {
+        main.setGradientOpacityMinimumValue(imageComponent, 0);
+        main.setGradientOpacityMaximumValue(imageComponent, (0.1 * (hi - lo)) / this.minSpacing);
+        main.setGradientOpacityMinimumOpacity(imageComponent, 1 - g);
+        main.setGradientOpacityMaximumOpacity(imageComponent, 1);
+      }
+    }
+    main.setShade(imageComponent >= 0);
+    main.setAmbient(0.3);
+    main.setDiffuse(0.7);
+    main.setSpecular(0.2);
+    main.setSpecularPower(10);
+
+    const distance = sampleDistanceOf(display.sampleDistance, this.minSpacing);
+    this.mapper.setSampleDistance(distance);
+    this.mapper.setMaximumSamplesPerRay(Math.max(1000, Math.ceil(this.diagonal / distance) + 10));
+  }
+
+  resetCamera(): void {
+    const camera = this.renderer.getActiveCamera();
+    camera.setParallelProjection(false);
+    camera.setPosition(0, 0, 0);
+    camera.setFocalPoint(0, 0, -1);
+    camera.setViewUp(0, 1, 0);
+    this.renderer.resetCamera();
+    // A three-quarter view from the front: numpy volumes usually have z as their slowest axis.
+    camera.elevation(-70);
+    camera.azimuth(30);
+    camera.orthogonalizeViewUp();
+    this.renderer.resetCamera();
+    this.renderer.resetCameraClippingRange();
+  }
+
+  dispose(): void {
+    this.renderer.removeVolume(this.actor);
+    this.actor.delete();
+    this.mapper.delete();
+    for (const p of this.properties) p.delete();
+  }
+
+  private property(index: number): vtkVolumeProperty {
+    while (this.properties.length <= index) this.properties.push(vtkVolumeProperty.newInstance());
+    return this.properties[index] as vtkVolumeProperty;
+  }
+}

@@ -1,0 +1,327 @@
+// One rendered view of a Viewer model: DOM, panel, GL window (while the pool lends one), the
+// scene for the current view mode, and the step on screen.
+
+import type { StepVolumes } from "./cache";
+import { type ContextPool, pageContextPool } from "./context-pool";
+import { clearError, describeError, showError } from "./errors";
+import {
+  DISPLAY_TRAITS,
+  type ModelLike,
+  readDisplay,
+  readHeight,
+  readStep,
+  readVersion,
+} from "./model";
+import type { ModelState, StepEvent } from "./model-state";
+import { Panel } from "./panel/panel";
+import { injectStyle } from "./panel/style";
+import { GLWindow } from "./view/gl-window";
+import { sceneVolumes } from "./view/scene";
+import { SliceScene } from "./view/slices";
+import { VolumeScene } from "./view/volume";
+
+type Status = "loading" | "ready" | "error";
+
+// view_mode rebuilds the scene (onViewMode); the rest only redraw it.
+const REDRAW_TRAITS = DISPLAY_TRAITS.filter((name) => name !== "view_mode");
+
+export class ViewerView {
+  readonly root: HTMLDivElement;
+  private readonly canvasBox: HTMLDivElement;
+  private readonly statusLine: HTMLDivElement;
+  private readonly errorBox: HTMLDivElement;
+  private readonly panel: Panel;
+  private glWindow: GLWindow | null = null;
+  private scene: VolumeScene | SliceScene | null = null;
+  private shown: StepVolumes | null = null;
+  private frames = 0;
+  private snapshot: HTMLImageElement | null = null;
+  private readonly unsubscribe: () => void;
+  private readonly resizeObserver: ResizeObserver | null;
+  private disposed = false;
+  /** A failure no new data can fix (no WebGL2, context lost): stays shown until GL is back. */
+  private glFailure: string | null = null;
+
+  constructor(
+    private readonly model: ModelLike,
+    private readonly state: ModelState,
+    el: HTMLElement,
+    private readonly pool: ContextPool = pageContextPool(),
+  ) {
+    injectStyle(el.ownerDocument);
+    this.root = document.createElement("div");
+    this.root.className = "nbviewer3d";
+    this.canvasBox = document.createElement("div");
+    this.canvasBox.className = "nbviewer3d-canvas";
+    this.statusLine = document.createElement("div");
+    this.statusLine.className = "nbviewer3d-status";
+    this.canvasBox.append(this.statusLine);
+    this.errorBox = document.createElement("div");
+    this.errorBox.className = "nbviewer3d-error";
+    this.errorBox.setAttribute("role", "alert");
+    clearError(this.errorBox);
+    this.panel = new Panel(model);
+    this.root.append(this.canvasBox, this.errorBox, this.panel.element);
+    el.append(this.root);
+    this.root.dataset.frames = "0";
+    this.applyHeight();
+
+    this.unsubscribe = state.subscribe(this.onStepEvent);
+    for (const name of REDRAW_TRAITS) model.on(`change:${name}`, this.onDisplay);
+    model.on("change:view_mode", this.onViewMode);
+    model.on("change:step", this.onStep);
+    model.on("change:_versions", this.onStep);
+    model.on("change:height", this.onHeight);
+
+    this.resizeObserver =
+      typeof ResizeObserver === "undefined" ? null : new ResizeObserver(this.onResize);
+    this.resizeObserver?.observe(this.canvasBox);
+    this.canvasBox.addEventListener("pointerdown", this.onPointer);
+    this.canvasBox.addEventListener("wheel", this.onPointer, { passive: true });
+    this.pool.add(this.canvasBox, { acquire: () => this.acquire(), release: () => this.release() });
+    this.onStep();
+  }
+
+  dispose(): void {
+    if (this.disposed) return;
+    this.disposed = true;
+    this.pool.remove(this.canvasBox);
+    this.resizeObserver?.disconnect();
+    this.canvasBox.removeEventListener("pointerdown", this.onPointer);
+    this.canvasBox.removeEventListener("wheel", this.onPointer);
+    for (const name of REDRAW_TRAITS) this.model.off(`change:${name}`, this.onDisplay);
+    this.model.off("change:view_mode", this.onViewMode);
+    this.model.off("change:step", this.onStep);
+    this.model.off("change:_versions", this.onStep);
+    this.model.off("change:height", this.onHeight);
+    this.state.cache.pin(this, null);
+    this.unsubscribe();
+    this.destroyGL();
+    this.panel.dispose();
+    this.root.remove();
+  }
+
+  // ---- data ---------------------------------------------------------------------------
+
+  private readonly onStep = this.guarded((): void => {
+    const step = readStep(this.model);
+    const version = readVersion(this.model, step);
+    const entry = this.state.cache.get(step, version);
+    if (entry) {
+      this.show(entry);
+      return;
+    }
+    this.setStatus("loading", `loading step ${step}…`);
+    this.state.cache.request(step, version);
+  });
+
+  private readonly onStepEvent = (event: StepEvent): void => {
+    const step = readStep(this.model);
+    if (event.kind === "error") {
+      if (event.step === null || event.step === step) this.fail(event.message);
+      return;
+    }
+    if (event.entry.step !== step) return;
+    if (event.entry.version !== readVersion(this.model, step)) {
+      this.onStep(); // an older version arrived: ask for the current one
+      return;
+    }
+    this.show(event.entry);
+  };
+
+  private show(entry: StepVolumes): void {
+    this.shown = entry;
+    this.state.cache.pin(this, entry.step);
+    if (this.glFailure === null) clearError(this.errorBox);
+    const volumes = sceneVolumes(entry.volumes);
+    this.root.dataset.step = String(entry.step);
+    if (volumes.components.length === 0) {
+      this.fail(`step ${entry.step} holds no volumes`);
+      return;
+    }
+    if (volumes.offGrid.length > 0) {
+      showError(
+        this.errorBox,
+        `The ${volumes.offGrid.join(" and ")} of step ${entry.step} is not on the image's grid ` +
+          "(shape, spacing, origin, direction), so it is not drawn.",
+      );
+    }
+    try {
+      this.scene?.setVolumes(volumes);
+      this.updatePanel();
+      if (this.scene) this.draw(true);
+      else this.setStatus("loading", "");
+    } catch (error) {
+      this.fail(`nbviewer3d could not draw step ${entry.step}: ${describeError(error)}`);
+    }
+  }
+
+  // ---- display ------------------------------------------------------------------------
+
+  private readonly onDisplay = this.guarded((): void => {
+    if (!this.scene || !this.shown) return;
+    this.scene.setDisplay(readDisplay(this.model));
+    this.draw(false);
+  });
+
+  private readonly onViewMode = this.guarded((): void => {
+    if (!this.glWindow) return;
+    this.buildScene();
+    this.updatePanel();
+    this.draw(false);
+  });
+
+  private readonly onHeight = this.guarded((): void => {
+    this.applyHeight();
+    this.onResize();
+  });
+
+  private readonly onResize = this.guarded((): void => {
+    if (this.glWindow?.resize() && this.shown) this.draw(false);
+  });
+
+  private readonly onPointer = (): void => {
+    this.pool.touch(this.canvasBox);
+  };
+
+  private applyHeight(): void {
+    this.canvasBox.style.height = `${readHeight(this.model)}px`;
+  }
+
+  private updatePanel(): void {
+    const image = this.shown?.volumes.get("image");
+    const overlays = this.shown ? [...this.shown.volumes.keys()].some((r) => r !== "image") : false;
+    this.panel.setContext({
+      imageRange: image ? image.meta.range : null,
+      hasOverlay: overlays,
+      sliceCount: this.scene instanceof SliceScene ? this.scene.sliceCount : 0,
+    });
+  }
+
+  // ---- GL lifetime (driven by the context pool) ---------------------------------------
+
+  private acquire(): void {
+    if (this.disposed || this.glWindow) return;
+    try {
+      this.glWindow = new GLWindow(this.canvasBox, this.onFrame, this.onContextLost);
+    } catch (error) {
+      this.pool.markReleased(this.canvasBox);
+      this.glFailure = describeError(error);
+      this.fail(this.glFailure);
+      return;
+    }
+    if (this.glFailure !== null) {
+      this.glFailure = null;
+      clearError(this.errorBox);
+    }
+    this.snapshot?.remove();
+    this.snapshot = null;
+    this.buildScene();
+    this.updatePanel();
+    if (this.shown) this.draw(false);
+  }
+
+  private release(): void {
+    if (!this.glWindow) return;
+    let url: string | null = null;
+    try {
+      url = this.shown ? this.glWindow.snapshot() : null;
+    } catch (error) {
+      console.warn("nbviewer3d: no snapshot of the released view:", error);
+      url = null; // a blank box is the fallback; the view redraws when scrolled back
+    }
+    this.destroyGL();
+    if (url) {
+      this.snapshot = document.createElement("img");
+      this.snapshot.className = "nbviewer3d-snapshot";
+      this.snapshot.alt = "nbviewer3d view (paused while off screen)";
+      this.snapshot.src = url;
+      this.canvasBox.prepend(this.snapshot);
+    }
+  }
+
+  private destroyGL(): void {
+    this.scene?.dispose();
+    this.scene = null;
+    this.glWindow?.dispose();
+    this.glWindow = null;
+  }
+
+  private readonly onContextLost = (message: string): void => {
+    this.destroyGL();
+    this.pool.markReleased(this.canvasBox);
+    this.glFailure = message;
+    this.fail(message);
+  };
+
+  private buildScene(): void {
+    const gl = this.glWindow;
+    if (!gl) return;
+    const mode = readDisplay(this.model).viewMode;
+    this.scene?.dispose();
+    this.scene =
+      mode === "volume" ? new VolumeScene(gl.renderer) : new SliceScene(gl.renderer, mode);
+    gl.setInteraction(mode === "volume" ? "rotate" : "image");
+    if (this.shown) {
+      this.scene.setVolumes(sceneVolumes(this.shown.volumes));
+      this.scene.setDisplay(readDisplay(this.model));
+      this.scene.resetCamera();
+    }
+  }
+
+  private cameraSet = false;
+
+  private draw(newData: boolean): void {
+    const gl = this.glWindow;
+    const scene = this.scene;
+    if (!gl || !scene || !this.shown) return;
+    try {
+      if (newData) scene.setDisplay(readDisplay(this.model));
+      if (!this.cameraSet) {
+        scene.resetCamera();
+        this.cameraSet = true;
+      }
+      gl.resize();
+      gl.render();
+    } catch (error) {
+      this.fail(`nbviewer3d could not render: ${describeError(error)}`);
+    }
+  }
+
+  private readonly onFrame = (): void => {
+    this.frames += 1;
+    this.root.dataset.frames = String(this.frames);
+    if (this.shown) {
+      this.root.dataset.step = String(this.shown.step);
+      const loading = this.state.cache.isFetching(readStep(this.model));
+      this.setStatus(
+        loading ? "loading" : "ready",
+        loading ? `loading step ${readStep(this.model)}…` : "",
+      );
+    }
+  };
+
+  // ---- status -------------------------------------------------------------------------
+
+  private setStatus(status: Status, text: string): void {
+    this.root.dataset.status = this.glFailure === null ? status : "error";
+    this.statusLine.textContent = text;
+  }
+
+  /** Wraps an event handler so a failure reads as a sentence in the cell (and in the console). */
+  private guarded(handler: () => void): () => void {
+    return () => {
+      try {
+        handler();
+      } catch (error) {
+        console.error("nbviewer3d:", error);
+        this.fail(`nbviewer3d: ${describeError(error)}`);
+      }
+    };
+  }
+
+  private fail(message: string): void {
+    showError(this.errorBox, message);
+    this.setStatus("error", "");
+  }
+}

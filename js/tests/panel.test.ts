@@ -1,0 +1,98 @@
+// @vitest-environment happy-dom
+import { afterEach, describe, expect, it } from "vitest";
+import { Panel } from "../src/panel/panel";
+import { FakeModel } from "./fake-model";
+
+function control<E extends HTMLElement>(panel: Panel, name: string): E {
+  return panel.element.querySelector(`[data-control="${name}"]`) as E;
+}
+
+function input(
+  element: HTMLInputElement | HTMLSelectElement,
+  value: string,
+  event = "input",
+): void {
+  element.value = value;
+  element.dispatchEvent(new Event(event));
+}
+
+let panel: Panel | null = null;
+afterEach(() => panel?.dispose());
+
+describe("panel <-> model", () => {
+  it("sets and saves a trait when a control moves", () => {
+    const model = new FakeModel();
+    panel = new Panel(model);
+    input(control<HTMLInputElement>(panel, "label_blend"), "0.8");
+    expect(model.get("label_blend")).toBe(0.8);
+    input(control<HTMLSelectElement>(panel, "cmap"), "viridis", "change");
+    expect(model.get("cmap")).toBe("viridis");
+    expect(model.saves).toBe(2);
+  });
+
+  it("moves the controls when Python changes a trait", () => {
+    const model = new FakeModel();
+    panel = new Panel(model);
+    model.pythonSets("sample_distance", 0.6);
+    model.pythonSets("view_mode", "coronal");
+    model.pythonSets("label_visible", false);
+    expect(control<HTMLInputElement>(panel, "sample_distance").value).toBe("0.6");
+    expect(control<HTMLSelectElement>(panel, "view_mode").value).toBe("coronal");
+    expect(control<HTMLInputElement>(panel, "label_visible").checked).toBe(false);
+  });
+
+  it("walks the sorted step values, not their indices", () => {
+    const model = new FakeModel({ steps: [0, 100, 250], step: 0, _versions: {} });
+    panel = new Panel(model);
+    const slider = control<HTMLInputElement>(panel, "step");
+    expect(slider.max).toBe("2");
+    input(slider, "2", "change");
+    expect(model.get("step")).toBe(250);
+    model.pythonSets("step", 100);
+    expect(slider.value).toBe("1");
+    expect(panel.element.textContent).toContain("100");
+  });
+
+  it("disables label controls when the step has no label map", () => {
+    const model = new FakeModel();
+    panel = new Panel(model);
+    panel.setContext({ imageRange: [0, 1], hasOverlay: false, sliceCount: 0 });
+    expect(control<HTMLInputElement>(panel, "label_blend").disabled).toBe(true);
+    expect(control<HTMLInputElement>(panel, "label_visible").disabled).toBe(true);
+    panel.setContext({ imageRange: [0, 1], hasOverlay: true, sliceCount: 0 });
+    expect(control<HTMLInputElement>(panel, "label_blend").disabled).toBe(false);
+  });
+
+  it("shows the slice slider only in 2D modes, spanning the slices on that axis", () => {
+    const model = new FakeModel({ view_mode: "axial" });
+    panel = new Panel(model);
+    panel.setContext({ imageRange: [0, 1], hasOverlay: true, sliceCount: 40 });
+    const slider = control<HTMLInputElement>(panel, "slice_index");
+    expect((slider.parentElement as HTMLElement).hidden).toBe(false);
+    expect(slider.max).toBe("39");
+    expect(slider.value).toBe("19");
+    model.pythonSets("view_mode", "volume");
+    expect((slider.parentElement as HTMLElement).hidden).toBe(true);
+  });
+
+  it("keeps vmin below vmax", () => {
+    const model = new FakeModel({ vmin: 0, vmax: 10 });
+    panel = new Panel(model);
+    input(control<HTMLInputElement>(panel, "vmin"), "20", "change");
+    expect(model.get("vmin")).toBe(0);
+    expect(control<HTMLInputElement>(panel, "vmin").value).toBe("0");
+    input(control<HTMLInputElement>(panel, "vmin"), "2", "change");
+    expect(model.get("vmin")).toBe(2);
+  });
+
+  it("stops listening after dispose", () => {
+    const model = new FakeModel();
+    const p = new Panel(model);
+    const before = model.listenerCount();
+    expect(before).toBeGreaterThan(0);
+    p.dispose();
+    expect(model.listenerCount()).toBe(0);
+    model.pythonSets("cmap", "magma");
+    expect(control<HTMLSelectElement>(p, "cmap").value).toBe("Grayscale");
+  });
+});

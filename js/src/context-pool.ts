@@ -94,10 +94,17 @@ export class ContextPool {
   }
 }
 
-/** The page-wide pool every viewer on the page shares. */
 export const MAX_LIVE_CONTEXTS = 8;
-let pagePool: ContextPool | null = null;
-export function pageContextPool(): ContextPool {
-  pagePool ??= new ContextPool(MAX_LIVE_CONTEXTS);
-  return pagePool;
+
+// anywidget imports the bundle once per widget model (each from its own blob: URL), so a
+// module-level variable would give every viewer a pool of its own and the browser would drop
+// contexts beyond its limit by itself. The page-wide pool lives on globalThis instead; the key
+// names the PoolMember interface's version, which is all that copies of the bundle share.
+const PAGE_POOL_KEY = Symbol.for("nbviewer3d.contextPool.v1");
+
+/** The pool every viewer on the page shares, whichever copy of the bundle made it. */
+export function pageContextPool(scope: object = globalThis): ContextPool {
+  const holder = scope as { [PAGE_POOL_KEY]?: ContextPool };
+  holder[PAGE_POOL_KEY] ??= new ContextPool(MAX_LIVE_CONTEXTS);
+  return holder[PAGE_POOL_KEY];
 }

@@ -11,10 +11,12 @@ import {
   readHeight,
   readStep,
   readVersion,
+  type ViewMode,
 } from "./model";
 import type { ModelState, StepEvent } from "./model-state";
 import { Panel } from "./panel/panel";
 import { injectStyle } from "./panel/style";
+import { applyCamera, CameraMemory, gridKey, readCamera } from "./view/camera";
 import { GLWindow } from "./view/gl-window";
 import { sceneVolumes } from "./view/scene";
 import { SliceScene } from "./view/slices";
@@ -33,9 +35,16 @@ export class ViewerView {
   private readonly panel: Panel;
   private glWindow: GLWindow | null = null;
   private scene: VolumeScene | SliceScene | null = null;
+  /** The view mode the scene was built for (the trait may already name the next one). */
+  private sceneMode: ViewMode = "volume";
+  /** gridKey of the data the camera was placed for; null: not placed since the scene was built. */
+  private placedGrid: string | null = null;
+  private readonly cameras = new CameraMemory();
   private shown: StepVolumes | null = null;
   private frames = 0;
   private snapshot: HTMLImageElement | null = null;
+  /** Bumps on every acquire and release, so a snapshot encoded for an older one is dropped. */
+  private glGeneration = 0;
   private readonly unsubscribe: () => void;
   private readonly resizeObserver: ResizeObserver | null;
   private disposed = false;
@@ -97,6 +106,7 @@ export class ViewerView {
     this.state.cache.pin(this, null);
     this.unsubscribe();
     this.destroyGL();
+    this.removeSnapshot();
     this.panel.dispose();
     this.root.remove();
   }
@@ -214,8 +224,8 @@ export class ViewerView {
       this.glFailure = null;
       clearError(this.errorBox);
     }
-    this.snapshot?.remove();
-    this.snapshot = null;
+    this.glGeneration += 1;
+    this.removeSnapshot();
     this.buildScene();
     this.updatePanel();
     if (this.shown) this.draw(false);
@@ -223,24 +233,36 @@ export class ViewerView {
 
   private release(): void {
     if (!this.glWindow) return;
-    let url: string | null = null;
+    const generation = ++this.glGeneration;
     try {
-      url = this.shown ? this.glWindow.snapshot() : null;
+      if (this.shown) this.glWindow.snapshot((blob) => this.showSnapshot(blob, generation));
     } catch (error) {
+      // a blank box is the fallback; the view redraws when scrolled back
       console.warn("nbviewer3d: no snapshot of the released view:", error);
-      url = null; // a blank box is the fallback; the view redraws when scrolled back
     }
     this.destroyGL();
-    if (url) {
-      this.snapshot = document.createElement("img");
-      this.snapshot.className = "nbviewer3d-snapshot";
-      this.snapshot.alt = "nbviewer3d view (paused while off screen)";
-      this.snapshot.src = url;
-      this.canvasBox.prepend(this.snapshot);
-    }
+  }
+
+  private showSnapshot(blob: Blob | null, generation: number): void {
+    // Dropped when the view got its GL window back (or was closed) while the frame was encoding.
+    if (!blob || this.disposed || this.glWindow || generation !== this.glGeneration) return;
+    this.removeSnapshot();
+    this.snapshot = document.createElement("img");
+    this.snapshot.className = "nbviewer3d-snapshot";
+    this.snapshot.alt = "nbviewer3d view (paused while off screen)";
+    this.snapshot.src = URL.createObjectURL(blob);
+    this.canvasBox.prepend(this.snapshot);
+  }
+
+  private removeSnapshot(): void {
+    if (!this.snapshot) return;
+    URL.revokeObjectURL(this.snapshot.src);
+    this.snapshot.remove();
+    this.snapshot = null;
   }
 
   private destroyGL(): void {
+    this.saveCamera();
     this.scene?.dispose();
     this.scene = null;
     this.glWindow?.dispose();
@@ -258,18 +280,40 @@ export class ViewerView {
     const gl = this.glWindow;
     if (!gl) return;
     const mode = readDisplay(this.model).viewMode;
+    this.saveCamera();
     this.scene?.dispose();
     this.scene =
       mode === "volume" ? new VolumeScene(gl.renderer) : new SliceScene(gl.renderer, mode);
+    this.sceneMode = mode;
+    this.placedGrid = null;
     gl.setInteraction(mode === "volume" ? "rotate" : "image");
     if (this.shown) {
       this.scene.setVolumes(sceneVolumes(this.shown.volumes));
       this.scene.setDisplay(readDisplay(this.model));
-      this.scene.resetCamera();
     }
   }
 
-  private cameraSet = false;
+  /** Remembers the user's camera for the scene's view mode (before the scene or GL goes). */
+  private saveCamera(): void {
+    if (!this.glWindow || !this.scene || this.placedGrid === null) return;
+    const camera = readCamera(this.glWindow.renderer.getActiveCamera());
+    this.cameras.save(this.sceneMode, this.placedGrid, camera);
+  }
+
+  /** The camera this mode had over this grid, else the scene's default view; once per scene and grid. */
+  private placeCamera(gl: GLWindow, scene: VolumeScene | SliceScene, shown: StepVolumes): void {
+    const first = sceneVolumes(shown.volumes).components[0];
+    if (!first) return;
+    const grid = gridKey(first.grid);
+    if (grid === this.placedGrid) return;
+    scene.resetCamera();
+    const saved = this.cameras.restore(this.sceneMode, grid);
+    if (saved) {
+      applyCamera(gl.renderer.getActiveCamera(), saved);
+      gl.renderer.resetCameraClippingRange();
+    }
+    this.placedGrid = grid;
+  }
 
   private draw(newData: boolean): void {
     const gl = this.glWindow;
@@ -277,10 +321,7 @@ export class ViewerView {
     if (!gl || !scene || !this.shown) return;
     try {
       if (newData) scene.setDisplay(readDisplay(this.model));
-      if (!this.cameraSet) {
-        scene.resetCamera();
-        this.cameraSet = true;
-      }
+      this.placeCamera(gl, scene, this.shown);
       gl.resize();
       gl.render();
     } catch (error) {

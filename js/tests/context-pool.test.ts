@@ -1,5 +1,10 @@
 import { describe, expect, it } from "vitest";
-import { ContextPool, type PoolMember } from "../src/context-pool";
+import {
+  ContextPool,
+  MAX_LIVE_CONTEXTS,
+  type PoolMember,
+  pageContextPool,
+} from "../src/context-pool";
 
 class Member implements PoolMember {
   live = false;
@@ -38,5 +43,14 @@ describe("ContextPool", () => {
     pool.add(b, mb);
     expect(mb.live).toBe(true);
     expect(pool.liveCount).toBe(1);
+  });
+});
+
+describe("pageContextPool", () => {
+  it("is one pool per page scope, shared by every copy of the bundle", () => {
+    const page = {};
+    expect(pageContextPool(page)).toBe(pageContextPool(page));
+    expect(pageContextPool(page)).not.toBe(pageContextPool({}));
+    expect(pageContextPool(page).maxLive).toBe(MAX_LIVE_CONTEXTS);
   });
 });

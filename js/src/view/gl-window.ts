@@ -84,10 +84,15 @@ export class GLWindow {
     this.renderWindow.render();
   }
 
-  /** Draws a frame and returns it as a PNG data URL (read in the same task, so no preserved buffer is needed). */
-  snapshot(): string {
+  /**
+   * Draws a frame and hands it to `done` as a PNG blob (null if the browser could not encode).
+   * The drawing buffer is not preserved (that would cost a copy on every frame), so the frame is
+   * redrawn here and read in the same task: toBlob copies the pixels now and encodes them off
+   * the main thread, so the context may be lost right after this returns.
+   */
+  snapshot(done: (blob: Blob | null) => void): void {
     this.render();
-    return this.canvas.toDataURL("image/png");
+    this.canvas.toBlob(done, "image/png");
   }
 
   private readonly handleContextLost = (): void => {

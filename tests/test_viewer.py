@@ -181,7 +181,7 @@ def test_bare_label_takes_the_image_geometry() -> None:
 def test_nan_voxels_warn_and_stay_out_of_the_default_range() -> None:
     ct = _ct()
     ct[0, 0, :5] = np.nan
-    with pytest.warns(NonFiniteVoxelsWarning, match="5 NaN/Inf voxels"):
+    with pytest.warns(NonFiniteVoxelsWarning, match=r"5 NaN/Inf voxels"):
         viewer = nbviewer3d.view(ct)
     assert viewer.vmin is not None and np.isfinite(viewer.vmin)
     assert viewer.vmax is not None and np.isfinite(viewer.vmax)
@@ -190,7 +190,7 @@ def test_nan_voxels_warn_and_stay_out_of_the_default_range() -> None:
 
 def test_bad_display_values_are_refused_with_the_accepted_forms() -> None:
     viewer = nbviewer3d.view(_ct())
-    with pytest.raises(traitlets.TraitError, match="nbviewer3d.colormaps"):
+    with pytest.raises(traitlets.TraitError, match=r"nbviewer3d\.colormaps"):
         viewer.cmap = "jet!"
     with pytest.raises(traitlets.TraitError, match="volume, axial, coronal, sagittal"):
         viewer.view_mode = "3d"
@@ -198,7 +198,7 @@ def test_bad_display_values_are_refused_with_the_accepted_forms() -> None:
         viewer.vmin = viewer.vmax
     with pytest.raises(traitlets.TraitError):
         viewer.label_blend = 1.5
-    with pytest.raises(TypeError, match="unknown option.*colour.*accepted: cmap"):
+    with pytest.raises(TypeError, match=r"unknown option.*colour.*accepted: cmap"):
         nbviewer3d.view(_ct(), colour="red")
     with pytest.raises(ValueError, match="at least one of"):
         viewer.add(1)

@@ -1,0 +1,182 @@
+"""Summary values -> numpy arrays: GIF volumes (MONAI), PNG images, tensor summaries.
+
+Axis conventions: MONAI logs channel-first ``CHWD`` data whose spatial axes are in
+NIfTI/ITK index order (x, y, z). A GIF frame stack is reassembled to ``(H, W, D)`` and then
+transposed to nbviewer3d's ``[z, y, x]``, so ``Volume.data == hwd.transpose(2, 1, 0)``.
+"""
+
+from __future__ import annotations
+
+import io
+import json
+import struct
+from typing import Any
+
+import numpy as np
+import numpy.typing as npt
+import zstandard
+from PIL import Image, ImageSequence
+from tensorboard.compat.proto.summary_pb2 import Summary
+from tensorboard.util import tensor_util
+
+from .errors import LogdirError
+
+PLUGIN_NAME = "nbviewer3d"
+FORMAT_VERSION = 1
+# A decoded GIF volume may hold at most this many voxels (1 GiB of uint8).
+MAX_GIF_VOXELS = 1 << 30
+FRAME_DIMS = (-3, -2, -1)
+
+GIF_LOSSY = (
+    "MONAI's plot_2d_or_3d_image stored this volume as an 8-bit GIF: its values were min-max "
+    "rescaled to 0..255 for this step alone and truncated, so they are not the logged values"
+)
+GIF_LABEL_LOSSY = (
+    GIF_LOSSY + "; label ids were recovered by ranking the grey levels present in this step, "
+    "so a class absent from the step shifts the ids above it"
+)
+
+
+def gif_frame_count(data: bytes) -> tuple[int, int, int]:
+    """``(width, height, frames)`` read from the GIF's blocks without decompressing anything.
+
+    Raises :class:`LogdirError` for bytes that are not a well-formed GIF or whose decoded
+    size would exceed ``MAX_GIF_VOXELS``.
+    """
+    if len(data) < 13 or data[:6] not in (b"GIF87a", b"GIF89a"):
+        raise LogdirError("not a GIF image (expected a GIF87a or GIF89a header)")
+    width, height, packed = struct.unpack_from("<HHB", data, 6)
+    pos = 13 + (3 << ((packed & 7) + 1) if packed & 0x80 else 0)
+    frames = 0
+    end = len(data)
+
+    def skip_sub_blocks(p: int) -> int:
+        while p < end:
+            size = data[p]
+            p += 1 + size
+            if size == 0:
+                return p
+        raise LogdirError("truncated GIF: a data block runs past the end of the image")
+
+    while True:
+        if pos >= end:
+            raise LogdirError("truncated GIF: no trailer")
+        block = data[pos]
+        if block == 0x3B:
+            break
+        if block == 0x21:
+            pos = skip_sub_blocks(pos + 2)
+        elif block == 0x2C:
+            if pos + 10 > end:
+                raise LogdirError("truncated GIF image descriptor")
+            fw, fh, fpacked = struct.unpack_from("<HHB", data, pos + 5)
+            if fw > width or fh > height:
+                raise LogdirError(f"GIF frame {fw}x{fh} is larger than its screen {width}x{height}")
+            pos += 10 + (3 << ((fpacked & 7) + 1) if fpacked & 0x80 else 0)
+            pos = skip_sub_blocks(pos + 1)
+            frames += 1
+        else:
+            raise LogdirError(f"malformed GIF: unknown block 0x{block:02x} at byte {pos}")
+    if width == 0 or height == 0 or frames == 0:
+        raise LogdirError(f"empty GIF ({width}x{height}, {frames} frames)")
+    if width * height * frames > MAX_GIF_VOXELS:
+        raise LogdirError(
+            f"refusing to decode a GIF of {width}x{height}x{frames} voxels "
+            f"(more than {MAX_GIF_VOXELS} voxels)"
+        )
+    return width, height, frames
+
+
+def gif_to_hwd(data: bytes, frame_dim: int = -3) -> npt.NDArray[np.uint8]:
+    """Decode MONAI's animated GIF to the ``(H, W, D)`` array that was logged.
+
+    ``frame_dim`` is the one given to MONAI's ``plot_2d_or_3d_image`` (-3, -2 or -1): the
+    spatial axis that became the GIF's frames.
+    """
+    if frame_dim not in FRAME_DIMS:
+        raise LogdirError(f"frame_dim must be one of {FRAME_DIMS} (as in MONAI), got {frame_dim}")
+    _, _, count = gif_frame_count(data)
+    try:
+        with Image.open(io.BytesIO(data)) as im:
+            frames = [np.asarray(frame.convert("L")) for frame in ImageSequence.Iterator(im)]
+    except (OSError, ValueError, SyntaxError, Image.DecompressionBombError) as exc:
+        raise LogdirError(f"GIF could not be decoded: {exc}") from exc
+    if len(frames) != count:
+        raise LogdirError(f"GIF declared {count} frames but {len(frames)} decoded")
+    stack = np.stack(frames)
+    return np.moveaxis(stack, 0, frame_dim + 3)
+
+
+def hwd_to_zyx(hwd: npt.NDArray[Any]) -> npt.NDArray[Any]:
+    """MONAI's spatial ``(H, W, D)`` = (x, y, z) to nbviewer3d's ``[z, y, x]`` (a view)."""
+    return hwd.transpose(2, 1, 0)
+
+
+def rank_labels(grey: npt.NDArray[np.uint8]) -> npt.NDArray[np.uint8]:
+    """Grey levels of a rescaled label map back to ids 0..K, by rank (0/127/255 -> 0/1/2)."""
+    present = np.bincount(grey.ravel(), minlength=256) > 0
+    ranks = (np.cumsum(present) - 1).clip(0).astype(np.uint8)
+    result: npt.NDArray[np.uint8] = ranks[grey]
+    return result
+
+
+def png_to_zyx(data: bytes) -> npt.NDArray[np.uint8]:
+    """A 2D image summary (PNG) as a one-slice volume ``(1, H, W)`` of grey levels."""
+    try:
+        with Image.open(io.BytesIO(data)) as im:
+            if im.width * im.height > MAX_GIF_VOXELS:
+                raise LogdirError(f"refusing to decode a {im.width}x{im.height} image")
+            return np.asarray(im.convert("L"))[None]
+    except (OSError, ValueError, SyntaxError, Image.DecompressionBombError) as exc:
+        raise LogdirError(f"image could not be decoded: {exc}") from exc
+
+
+def image_kind(image: Summary.Image) -> str:
+    return "volume" if image.encoded_image_string[:3] == b"GIF" else "image2d"
+
+
+def lossless_header(metadata_content: bytes) -> dict[str, Any]:
+    try:
+        header = json.loads(metadata_content)
+    except ValueError as exc:
+        raise LogdirError(f"nbviewer3d tensor summary has unreadable metadata: {exc}") from exc
+    if not isinstance(header, dict) or header.get("version") != FORMAT_VERSION:
+        raise LogdirError(
+            f"nbviewer3d tensor summary of an unknown format version "
+            f"(this reader reads version {FORMAT_VERSION})"
+        )
+    return header
+
+
+def lossless_to_array(header: dict[str, Any], payload: bytes) -> npt.NDArray[Any]:
+    """The exact voxels written by :func:`nbviewer3d.log_volume`."""
+    dtype = np.dtype(header["dtype"])
+    if dtype.kind not in "biuf":
+        raise LogdirError(f"nbviewer3d tensor summary holds an unsupported dtype {dtype}")
+    shape = tuple(int(n) for n in header["shape"])
+    nbytes = dtype.itemsize * int(np.prod(shape))
+    if header.get("compression") != "zstd":
+        raise LogdirError(f"unknown compression {header.get('compression')!r} (expected 'zstd')")
+    try:
+        declared = zstandard.frame_content_size(payload)
+        if declared != nbytes:
+            raise LogdirError(
+                f"nbviewer3d tensor summary declares {declared} bytes, expected {nbytes}"
+            )
+        raw = zstandard.ZstdDecompressor().decompress(payload)
+    except zstandard.ZstdError as exc:
+        raise LogdirError(f"nbviewer3d tensor summary could not be decompressed: {exc}") from exc
+    if len(raw) != nbytes:
+        raise LogdirError(f"nbviewer3d tensor summary holds {len(raw)} bytes, expected {nbytes}")
+    return np.frombuffer(bytearray(raw), dtype=dtype).reshape(shape)
+
+
+def tensor_to_zyx(tensor: Any) -> npt.NDArray[Any]:
+    """A plain numeric tensor summary (2D or 3D) as a volume."""
+    array: npt.NDArray[Any] = tensor_util.make_ndarray(tensor)
+    if array.dtype.kind not in "biuf" or array.ndim not in (2, 3):
+        raise LogdirError(
+            f"tensor summary of dtype {array.dtype} and shape {array.shape} is not a volume "
+            "(expected a 2D or 3D numeric tensor)"
+        )
+    return array[None] if array.ndim == 2 else array

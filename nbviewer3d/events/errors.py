@@ -1,0 +1,13 @@
+"""The warnings and errors the event-file reader documents."""
+
+
+class LogdirError(ValueError):
+    """A logdir, run, tag or step that cannot be read as asked; the message lists what exists."""
+
+
+class CorruptRecordWarning(UserWarning):
+    """A record whose checksum does not match was skipped; the message names file and offset."""
+
+
+class LossySourceWarning(UserWarning):
+    """Volumes come from 8-bit GIFs (MONAI's plot_2d_or_3d_image), not the values logged."""

@@ -1,0 +1,91 @@
+"""Which logged tags hold the image, label and prediction of a review.
+
+MONAI's writers name tags ``{name}_HWD/image``, ``{name}_HWD/image/{i}``, ``{name}/image/{i}``,
+``{name}_HW``, ``{name}_HW_{j}`` and ``{name}_CHW``; the role is read from ``name``
+(``image``/``label``/``output`` in MONAI's tutorials). No prefix is hard-coded.
+"""
+
+from __future__ import annotations
+
+import re
+from collections.abc import Mapping
+
+from .errors import LogdirError
+
+ROLES = ("image", "label", "prediction")
+VOLUME_KINDS = ("lossless_volume", "volume", "tensor", "image2d")
+
+_SUFFIX = re.compile(r"(?:_HWD)?/image(?:/(\d+))?$|_HW_(\d+)$|_HW$|_CHW$")
+_WORDS = {
+    "prediction": {"output", "outputs", "out", "pred", "preds", "prediction", "predictions"},
+    "label": {"label", "labels", "seg", "segmentation", "mask", "masks", "gt", "target", "y"},
+    "image": {"image", "images", "img", "input", "inputs", "ct", "mr", "mri", "x", "volume"},
+}
+
+
+def split_tag(tag: str) -> tuple[str, int]:
+    """``(name, channel)`` of a MONAI-style tag: ``"label_HWD/image/1"`` -> ``("label", 1)``."""
+    match = _SUFFIX.search(tag)
+    if match is None:
+        return tag, 0
+    channel = match.group(1) or match.group(2) or "0"
+    return tag[: match.start()], int(channel)
+
+
+def guess_role(tag: str) -> str | None:
+    """The role a tag's name suggests, or None. Prediction words win over label words
+    (``y_pred``), label words over image words (``image_label``)."""
+    name, _ = split_tag(tag)
+    words = set(re.split(r"[^a-z0-9]+", name.lower())) | {name.lower()}
+    for role in ROLES[::-1]:
+        if words & _WORDS[role]:
+            return role
+    return None
+
+
+def _preference(tag: str, kind: str) -> tuple[int, int, str]:
+    _, channel = split_tag(tag)
+    return (VOLUME_KINDS.index(kind), channel, tag)
+
+
+def _resolve(name: str, tags: Mapping[str, str]) -> str:
+    """An explicit tag name: the exact tag, or a MONAI base name such as ``input_0_HWD``."""
+    if name in tags:
+        return name
+    base = re.sub(r"(_HWD|_CHW|_HW)$", "", name)
+    candidates = [t for t in tags if tags[t] in VOLUME_KINDS and split_tag(t)[0] == base]
+    if candidates:
+        return min(candidates, key=lambda t: _preference(t, tags[t]))
+    raise LogdirError(f"no tag {name!r} in this run; tags: {_listing(tags)}")
+
+
+def _listing(tags: Mapping[str, str]) -> str:
+    return ", ".join(f"{t!r} ({k})" for t, k in sorted(tags.items())) or "none"
+
+
+def pair_tags(
+    tags: Mapping[str, str],
+    image: str | None = None,
+    label: str | None = None,
+    prediction: str | None = None,
+) -> dict[str, str]:
+    """Role -> tag. Explicit names win; roles not named are guessed from the tag names
+    (only when no role is named explicitly). ``tags`` maps tag -> kind."""
+    explicit = {"image": image, "label": label, "prediction": prediction}
+    if any(v is not None for v in explicit.values()):
+        return {role: _resolve(name, tags) for role, name in explicit.items() if name is not None}
+    volumes = {t: k for t, k in tags.items() if k in VOLUME_KINDS}
+    roles: dict[str, str] = {}
+    for role in ROLES:
+        candidates = [t for t in volumes if guess_role(t) == role]
+        if candidates:
+            roles[role] = min(candidates, key=lambda t: _preference(t, volumes[t]))
+    if not roles and len({split_tag(t)[0] for t in volumes}) == 1:
+        only = min(volumes, key=lambda t: _preference(t, volumes[t]))
+        roles["image"] = only
+    if not roles:
+        raise LogdirError(
+            "cannot tell which tags hold the image, label and prediction; pass their names "
+            f"(image=..., label=..., prediction=...). Tags in this run: {_listing(tags)}"
+        )
+    return roles

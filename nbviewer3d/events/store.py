@@ -1,0 +1,96 @@
+"""LogdirStore: the step store a Viewer reads a logdir run through."""
+
+from __future__ import annotations
+
+from typing import Any
+
+from ..volume import Kind, Volume
+from .errors import LogdirError
+from .logdir import Logdir, open_logdir
+from .pairing import VOLUME_KINDS, pair_tags
+
+
+class LogdirStore:
+    """Image, label and prediction of one run, step by step, decoded only when asked.
+
+    ``logdir`` is a :class:`Logdir` or a path. ``run`` may be left out when only one run
+    holds volumes. ``image``/``label``/``prediction`` name tags explicitly (a MONAI base name
+    such as ``"output_HWD"`` is enough); left out, they are guessed from MONAI's naming.
+    Label and prediction volumes have kind ``label``.
+    """
+
+    def __init__(
+        self,
+        logdir: Logdir | str,
+        run: str | None = None,
+        image: str | None = None,
+        label: str | None = None,
+        prediction: str | None = None,
+        frame_dim: int = -3,
+    ) -> None:
+        self.logdir = logdir if isinstance(logdir, Logdir) else open_logdir(logdir)
+        self.run = self._pick_run(run)
+        self.frame_dim = frame_dim
+        self.roles = pair_tags(
+            self.logdir.tags(self.run), image=image, label=label, prediction=prediction
+        )
+        self._steps = self._collect_steps()
+
+    def _pick_run(self, run: str | None) -> str:
+        runs = self.logdir.runs
+        if run is not None:
+            if run not in runs:
+                raise LogdirError(f"no run {run!r} in {self.logdir.path!r}; runs: {runs}")
+            return run
+        with_volumes = [
+            r for r in runs if any(k in VOLUME_KINDS for k in self.logdir.tags(r).values())
+        ]
+        if len(with_volumes) == 1:
+            return with_volumes[0]
+        if not with_volumes:
+            raise LogdirError(f"no run in {self.logdir.path!r} holds volumes; runs: {runs}")
+        raise LogdirError(f"{self.logdir.path!r} holds several runs; pick one with run=: {runs}")
+
+    def _collect_steps(self) -> list[int]:
+        steps: set[int] = set()
+        for tag in self.roles.values():
+            steps.update(self.logdir.steps(self.run, tag))
+        return sorted(steps)
+
+    def steps(self) -> list[int]:
+        return list(self._steps)
+
+    def volumes(self, step: int) -> dict[str, Volume]:
+        """Role -> Volume for the roles logged at ``step``."""
+        result = {}
+        for role, tag in self.roles.items():
+            if step in self.logdir.steps(self.run, tag):
+                kind: Kind = "image" if role == "image" else "label"
+                result[role] = self.logdir.volume(
+                    self.run, tag, step, frame_dim=self.frame_dim, kind=kind
+                )
+        if not result:
+            raise LogdirError(
+                f"run {self.run!r} has no volumes at step {step}; steps: {self._steps}"
+            )
+        return result
+
+    def scalars(self) -> dict[str, dict[str, list[Any]]]:
+        """Scalar tag -> ``{"steps": [...], "values": [...], "wall_times": [...]}``."""
+        result = {}
+        for tag, kind in self.logdir.tags(self.run).items():
+            if kind == "scalar":
+                series = self.logdir.scalars(self.run, tag)
+                result[tag] = {
+                    "steps": series.steps.tolist(),
+                    "values": series.values.tolist(),
+                    "wall_times": series.wall_times.tolist(),
+                }
+        return result
+
+    def refresh(self) -> list[int]:
+        """Index what training wrote since; returns the steps that are new to this store."""
+        self.logdir.refresh()
+        before = set(self._steps)
+        self._steps = self._collect_steps()
+        return [s for s in self._steps if s not in before]

@@ -1,0 +1,159 @@
+"""Lossless logging: exact voxels and geometry through the real writers, and back."""
+
+from __future__ import annotations
+
+import warnings
+from pathlib import Path
+from typing import Any
+
+import numpy as np
+import pytest
+
+from nbviewer3d.events import log_volume, open_logdir, plot_2d_or_3d_image
+from nbviewer3d.volume import Volume
+
+torch = pytest.importorskip("torch")
+SummaryWriter = pytest.importorskip("torch.utils.tensorboard").SummaryWriter
+
+rng = np.random.default_rng(7)
+ARRAYS = {
+    "hu": (rng.normal(40, 300, (9, 10, 11))).astype(np.float32),
+    "nan": np.array([np.nan, np.inf, -0.0, 1e-30] * 6, np.float32).reshape(2, 3, 4),
+    "f64": rng.normal(size=(3, 4, 5)),
+    "i16": rng.integers(-1024, 3000, (4, 5, 6), dtype=np.int16),
+    "u16": rng.integers(0, 3, (4, 5, 6), dtype=np.uint16),
+    "big_endian": rng.normal(size=(2, 3, 4)).astype(">f4"),
+}
+
+
+def _writers(tmp_path: Path) -> list[tuple[str, Any]]:
+    writers = [("torch", SummaryWriter(str(tmp_path / "torch")))]
+    tensorboardx = pytest.importorskip("tensorboardX")
+    writers.append(("tbx", tensorboardx.SummaryWriter(str(tmp_path / "tbx"))))
+    return writers
+
+
+def test_bit_identical_round_trip_with_geometry(tmp_path: Path) -> None:
+    direction = (0.0, 1.0, 0.0, 1.0, 0.0, 0.0, 0.0, 0.0, -1.0)
+    for _, writer in _writers(tmp_path):
+        for step, (tag, array) in enumerate(ARRAYS.items()):
+            kind = "label" if tag == "u16" else "image"
+            log_volume(
+                writer,
+                tag,
+                array,
+                step,
+                spacing=(0.7, 0.8, 2.5),
+                origin=(-1, 2, 3),
+                direction=direction,
+                kind=kind,
+            )
+        log_volume(writer, "torch_tensor", torch.from_numpy(ARRAYS["hu"]), 5)
+        log_volume(writer, "volume", Volume(ARRAYS["i16"], spacing=(1, 2, 3), kind="label"), 9)
+        writer.close()
+    logdir = open_logdir(str(tmp_path))
+    assert logdir.runs == ["tbx", "torch"]
+    for run in logdir.runs:
+        assert set(logdir.tags(run).values()) == {"lossless_volume"}
+        for step, (tag, array) in enumerate(ARRAYS.items()):
+            volume = logdir.volume(run, tag, step)
+            assert volume.data.dtype == array.dtype
+            assert volume.data.tobytes() == array.tobytes()
+            assert volume.spacing == (0.7, 0.8, 2.5)
+            assert volume.origin == (-1.0, 2.0, 3.0)
+            assert volume.direction == direction
+            assert volume.kind == ("label" if tag == "u16" else "image")
+            assert volume.lossy is None
+        assert logdir.volume(run, "torch_tensor", 5).data.tobytes() == ARRAYS["hu"].tobytes()
+        kept = logdir.volume(run, "volume", 9)
+        assert kept.spacing == (1.0, 2.0, 3.0)
+        assert kept.kind == "label"  # the stored kind, when not overridden
+        np.testing.assert_array_equal(kept.data, ARRAYS["i16"])
+
+
+def test_tensorboard_still_opens_the_file(tmp_path: Path) -> None:
+    from tensorboard.backend.event_processing.event_accumulator import EventAccumulator
+
+    writer = SummaryWriter(str(tmp_path))
+    log_volume(writer, "ct", ARRAYS["hu"], 1)
+    writer.add_scalar("loss", 0.5, 1)
+    writer.close()
+    accumulator = EventAccumulator(str(tmp_path), size_guidance={"tensors": 0})
+    accumulator.Reload()
+    assert accumulator.Tags()["tensors"] == ["ct"]
+    assert accumulator.SummaryMetadata("ct").plugin_data.plugin_name == "nbviewer3d"
+
+
+def test_plot_2d_or_3d_image_keeps_monai_tags_and_exact_values(tmp_path: Path) -> None:
+    monai_tb = pytest.importorskip("monai.visualize.img2tensorboard")
+    batch = rng.normal(0, 500, (2, 2, 6, 5, 4)).astype(np.float32)
+    plane = rng.normal(size=(1, 1, 6, 5)).astype(np.float32)
+    monai_writer = SummaryWriter(str(tmp_path / "monai"))
+    ours = SummaryWriter(str(tmp_path / "ours"))
+    for writer, plot in ((monai_writer, monai_tb.plot_2d_or_3d_image), (ours, plot_2d_or_3d_image)):
+        plot(torch.from_numpy(batch), 3, writer, index=1, tag="image")
+        plot(torch.from_numpy(batch), 3, writer, index=0, max_channels=2, tag="channels")
+        plot(plane, 3, writer, tag="plane")
+        writer.close()
+    logdir = open_logdir(str(tmp_path))
+    assert set(logdir.tags("ours")) == set(logdir.tags("monai"))
+    assert set(logdir.tags("ours").values()) == {"lossless_volume"}
+    image = logdir.volume("ours", "image_HWD/image", 3)
+    np.testing.assert_array_equal(image.data, batch[1, 0].transpose(2, 1, 0))
+    with pytest.warns(Warning, match="8-bit GIFs"):
+        gif = logdir.volume("monai", "image_HWD/image", 3)
+    assert gif.shape == image.shape  # the same orientation as MONAI's GIF
+    second = logdir.volume("ours", "channels_HWD/image/1", 3)
+    np.testing.assert_array_equal(second.data, batch[0, 1].transpose(2, 1, 0))
+    np.testing.assert_array_equal(logdir.volume("ours", "plane_HW_0", 3).data, plane[0])
+
+
+def test_metatensor_geometry_comes_from_its_affine(tmp_path: Path) -> None:
+    monai_data = pytest.importorskip("monai.data")
+    affine = torch.diag(torch.tensor([0.5, 0.75, 2.0, 1.0], dtype=torch.float64))
+    affine[:3, 3] = torch.tensor([10.0, 20.0, 30.0])
+    array = rng.normal(size=(1, 1, 6, 5, 4)).astype(np.float32)
+    tensor = monai_data.MetaTensor(torch.from_numpy(array), affine=affine[None])
+    tensor.is_batch = True
+    writer = SummaryWriter(str(tmp_path))
+    with warnings.catch_warnings():
+        warnings.simplefilter("ignore", DeprecationWarning)  # MONAI's own
+        plot_2d_or_3d_image(tensor, 0, writer, tag="ct")
+    writer.close()
+    volume = open_logdir(str(tmp_path)).volume(".", "ct_HWD/image", 0)
+    np.testing.assert_array_equal(volume.data, array[0, 0].transpose(2, 1, 0))
+    assert volume.spacing == (0.5, 0.75, 2.0)
+    assert volume.origin == (10.0, 20.0, 30.0)
+
+
+def test_bad_input_is_refused_with_the_accepted_forms(tmp_path: Path) -> None:
+    writer = SummaryWriter(str(tmp_path))
+    with pytest.raises(ValueError, match="kind must be 'image' or 'label'"):
+        log_volume(writer, "x", ARRAYS["hu"], 0, kind="mask")
+    with pytest.raises(TypeError, match=r"expected a torch\.utils\.tensorboard or tensorboardX"):
+        log_volume(object(), "x", ARRAYS["hu"], 0)
+    with pytest.raises(ValueError, match="spacing"):
+        log_volume(writer, "x", ARRAYS["hu"], 0, spacing=(1, 0, 1))
+    writer.close()
+
+
+def test_real_ct_exact_hu_lossless_and_label_ids_from_monai_gif(
+    liver_ct: tuple[Volume, Volume], tmp_path: Path
+) -> None:
+    monai_tb = pytest.importorskip("monai.visualize.img2tensorboard")
+    image, label = liver_ct
+    hwd_image = np.ascontiguousarray(image.data.transpose(2, 1, 0))  # MONAI's (x, y, z)
+    hwd_label = np.ascontiguousarray(label.data.transpose(2, 1, 0)).astype(np.float32)
+    writer = SummaryWriter(str(tmp_path))
+    monai_tb.plot_2d_or_3d_image(hwd_label[None, None], 1, writer, tag="label")
+    plot_2d_or_3d_image(hwd_image[None, None], 1, writer, tag="image")
+    log_volume(writer, "ct", image, 1)
+    writer.close()
+    logdir = open_logdir(str(tmp_path))
+    np.testing.assert_array_equal(logdir.volume(".", "image_HWD/image", 1).data, image.data)
+    exact = logdir.volume(".", "ct", 1)
+    assert exact.data.tobytes() == np.ascontiguousarray(image.data).tobytes()
+    assert exact.spacing == image.spacing
+    with pytest.warns(Warning, match="8-bit GIFs"):
+        recovered = logdir.volume(".", "label_HWD/image", 1)
+    np.testing.assert_array_equal(recovered.data, label.data)

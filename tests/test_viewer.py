@@ -1,11 +1,9 @@
 from __future__ import annotations
 
-import zlib
-from typing import Any
-
 import numpy as np
 import pytest
 import traitlets
+from kernel_wire import Wire
 
 import nbviewer3d
 from nbviewer3d import NonFiniteVoxelsWarning, Viewer
@@ -21,31 +19,6 @@ def _mask(shape: tuple[int, int, int] = (12, 16, 20)) -> np.ndarray:
     mask[3:8, 4:10, 5:12] = 1
     mask[5:6, 6:7, 7:8] = 2
     return mask
-
-
-class Wire:
-    """Records what the kernel sends to the browser and plays the browser's fetch."""
-
-    def __init__(self, viewer: Viewer, monkeypatch: pytest.MonkeyPatch) -> None:
-        self.viewer = viewer
-        self.sent: list[tuple[dict[str, Any], list[Any]]] = []
-        monkeypatch.setattr(
-            viewer,
-            "send",
-            lambda content, buffers=None: self.sent.append((content, list(buffers or []))),
-        )
-
-    def fetch(self, step: object) -> dict[str, Any]:
-        self.viewer._on_message(self.viewer, {"type": "fetch", "step": step}, [])
-        return self.sent[-1][0]
-
-    def arrays(self) -> dict[str, np.ndarray]:
-        content, buffers = self.sent[-1]
-        out = {}
-        for meta, buf in zip(content["volumes"], buffers, strict=True):
-            raw = zlib.decompress(buf) if meta["encoding"] == "deflate" else bytes(buf)
-            out[meta["role"]] = np.frombuffer(raw, meta["dtype"]).reshape(meta["shape"])
-        return out
 
 
 def test_view_holds_image_and_label_at_step_zero() -> None:

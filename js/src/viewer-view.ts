@@ -87,6 +87,7 @@ export class ViewerView {
     this.resizeObserver?.observe(this.canvasBox);
     this.canvasBox.addEventListener("pointerdown", this.onPointer);
     this.canvasBox.addEventListener("wheel", this.onPointer, { passive: true });
+    this.root.addEventListener("keydown", keepKeysInControls);
     this.pool.add(this.canvasBox, { acquire: () => this.acquire(), release: () => this.release() });
     this.onStep();
   }
@@ -98,6 +99,7 @@ export class ViewerView {
     this.resizeObserver?.disconnect();
     this.canvasBox.removeEventListener("pointerdown", this.onPointer);
     this.canvasBox.removeEventListener("wheel", this.onPointer);
+    this.root.removeEventListener("keydown", keepKeysInControls);
     for (const name of REDRAW_TRAITS) this.model.off(`change:${name}`, this.onDisplay);
     this.model.off("change:view_mode", this.onViewMode);
     this.model.off("change:step", this.onStep);
@@ -364,5 +366,21 @@ export class ViewerView {
   private fail(message: string): void {
     showError(this.errorBox, message);
     this.setStatus("error", "");
+  }
+}
+
+/**
+ * JupyterLab's command-mode shortcuts match a focused element inside the notebook, so arrow
+ * keys and Enter meant for a panel control would move cells instead. Keys typed into a form
+ * control stay with it; keys elsewhere in the widget still reach the notebook.
+ */
+function keepKeysInControls(event: KeyboardEvent): void {
+  const target = event.target;
+  if (
+    target instanceof HTMLInputElement ||
+    target instanceof HTMLSelectElement ||
+    target instanceof HTMLTextAreaElement
+  ) {
+    event.stopPropagation();
   }
 }

@@ -1,0 +1,771 @@
+"""Benchmark: nbviewer3d against ipyniivue and K3D, from cell execution to first frame.
+
+    python tests/benchmarks/bench_viewer.py [--quick] [--runs N] [--tools a,b] [--only TEXT]
+
+For each volume (two real CTs with their labels, synthetic phantoms with and without a
+label) and each tool, in a fresh browser context and a fresh kernel per run, one notebook
+cell builds the widget from arrays already in the kernel's memory and displays it. Measured:
+
+* bytes to browser: bytes of every websocket frame the page receives (Playwright
+  ``page.on("websocket")`` -> ``ws.on("framereceived")``), from triggering the cell until
+  first frame was detected; the same method for every tool, and it includes the widget's
+  JavaScript where the tool ships it through the comm (all three are anywidgets).
+* kernel conversion: what the kernel spends turning arrays into what it sends.
+  nbviewer3d: ``nbviewer3d.view(...)`` (timed in the cell) plus
+  ``nbviewer3d.transport.encode`` of each of its volumes (timed after first frame, in the
+  same kernel; in real use it runs when the browser asks). ipyniivue: nibabel NIfTI
+  serialization (``Nifti1Image(...).to_bytes()``; ipyniivue takes files or bytes, not arrays)
+  plus ``NiiVue(...)`` and ``load_volumes``. K3D: ``k3d.plot``, ``k3d.volume`` (label as its
+  ``mask``) and ``plot += volume``. For ipyniivue and K3D the widgets' comms open (and
+  serialize their state) inside those calls. ``display()`` is timed apart and not included.
+* exec -> first frame: page-side ``performance.now()`` from the moment the cell's run is
+  triggered (``notebook:run-cell``) until the first rendered frame. nbviewer3d: its root
+  ``.nbviewer3d`` element's ``data-frames`` >= 1 (set after each completed render) with
+  ``data-status`` "ready" (set when the frame showed the volumes). All
+  tools, and nbviewer3d as a cross-check: every 50 ms the page draws the largest canvas of
+  the cell's output into a 96x96 2D canvas (``drawImage`` + ``getImageData``) and counts
+  pixels farther than 24 (sum of |dRGB|) from the most common colour; the volume is
+  shown when they exceed 2 % of the canvas. So that any WebGL canvas can be read back,
+  an init script makes every WebGL context of the page ``preserveDrawingBuffer: true``
+  (all three tools alike; it costs a copy per frame).
+* peak RSS of the kernel (VmHWM from ``/proc/self/status``), after first frame; it includes the
+  arrays loaded before the timed cell (listed as "arrays" in the detailed table).
+
+Results go to stdout and to tests/benchmarks/results/viewer.md.
+"""
+
+from __future__ import annotations
+
+import argparse
+import contextlib
+import datetime as dt
+import json
+import os
+import platform
+import statistics
+import subprocess
+import sys
+import tempfile
+import textwrap
+import time
+from collections.abc import Callable
+from dataclasses import dataclass, field
+from pathlib import Path
+from typing import Any
+
+import numpy as np
+import numpy.typing as npt
+
+REPO = Path(__file__).resolve().parents[2]
+sys.path.insert(0, str(REPO / "tests"))
+sys.path.insert(0, str(REPO))
+
+from browser.jupyter import (  # noqa: E402
+    CHROMIUM,
+    JupyterServer,
+    NotebookPage,
+    chromium,
+    running_server,
+)
+
+RESULTS = REPO / "tests" / "benchmarks" / "results" / "viewer.md"
+TOOLS = ("nbviewer3d", "ipyniivue", "k3d")
+VIEWPORT = {"width": 1000, "height": 800}
+HEIGHT_PX = 400
+RUN_TIMEOUT_S = 90.0
+POLL_MS = 50
+MIN_FRACTION = 0.02
+SETTLE_MS = 3000
+LIVER_PACKAGE = "liver_ct_segmentation_package"
+
+# --------------------------------------------------------------------------- volumes
+
+
+@dataclass
+class Case:
+    """One volume (numpy order z, y, x) with or without a label, saved as .npy for kernels."""
+
+    name: str
+    image: Path
+    label: Path | None
+    spacing: tuple[float, float, float]  # x, y, z mm
+    shape: tuple[int, ...] = ()
+    dtype: str = ""
+    nbytes: int = 0
+
+
+def _liver_arrays() -> tuple[npt.NDArray[np.float32], npt.NDArray[np.uint8]]:
+    """LiTS case 117 (128^3 float32 HU, label 0/1/2) as [z, y, x] arrays."""
+    try:
+        from nbviewer3d.demo import load_liver_ct
+
+        image, label = load_liver_ct()
+        return image.data.astype(np.float32), label.data.astype(np.uint8)
+    except ImportError:  # the demo module not there yet: read the package's MRC files
+        import importlib.util
+
+        spec = importlib.util.find_spec(LIVER_PACKAGE)
+        if spec is None or not spec.submodule_search_locations:
+            raise ModuleNotFoundError(
+                "the real CT rows need `pip install --no-deps liver-ct-segmentation-package==1.6.0`"
+            ) from None
+        data = Path(next(iter(spec.submodule_search_locations))) / "data"
+        img = np.fromfile(data / "img_117.mrc", "<f4", offset=1024).reshape(128, 128, 128)
+        lab = np.fromfile(data / "lab_117.mrc", "<u2", offset=1024).reshape(128, 128, 128)
+        # stored (x, y, z) with x fastest in the file -> [z, y, x] like nbviewer3d.demo
+        return (
+            np.ascontiguousarray(img.transpose(2, 1, 0)),
+            np.ascontiguousarray(lab.transpose(2, 1, 0)).astype(np.uint8),
+        )
+
+
+def liver_108() -> tuple[npt.NDArray[np.int16], npt.NDArray[np.uint8]]:
+    """The LiTS CT resampled to 108x256x256 [z, y, x]: int16 HU, label by nearest neighbour.
+
+    scipy.ndimage.zoom with factors (108/128, 2, 2): linear (order=1) for the image, rounded
+    to int16 HU; nearest (order=0) for the label. No crop or pad is needed: zoom hits the
+    shape exactly. Voxel spacing becomes (0.5, 0.5, 128/108) mm from the assumed 1 mm.
+    """
+    from scipy.ndimage import zoom
+
+    image, label = _liver_arrays()
+    factors = (108 / 128, 2.0, 2.0)
+    img = zoom(image, factors, order=1, grid_mode=True, mode="nearest")
+    lab = zoom(label, factors, order=0, grid_mode=True, mode="nearest")
+    if img.shape != (108, 256, 256) or lab.shape != (108, 256, 256):
+        raise RuntimeError(f"zoom gave {img.shape} and {lab.shape}, not (108, 256, 256)")
+    hu = np.clip(np.rint(img), -32768, 32767).astype(np.int16)
+    return hu, lab.astype(np.uint8)
+
+
+def phantom(
+    shape: tuple[int, int, int], dtype: str
+) -> tuple[npt.NDArray[Any], npt.NDArray[np.uint8]]:
+    """A smooth CT-like phantom in HU [z, y, x], deterministic, and a two-blob label.
+
+    Air (-1000) around an elliptic body cylinder (fat -100, soft tissue 40), a liver-like
+    ellipsoid (60), two kidneys (30), a spine (700), Gaussian noise sd 15 (seeded); the
+    label marks a blob in the liver (1) and one kidney (2).
+    """
+    nz, ny, nx = shape
+    z, y, x = np.ogrid[-1 : 1 : nz * 1j, -1 : 1 : ny * 1j, -1 : 1 : nx * 1j]
+    z = z.astype(np.float32)
+    y = y.astype(np.float32)
+    x = x.astype(np.float32)
+
+    def ellipsoid(cz: float, cy: float, cx: float, rz: float, ry: float, rx: float) -> Any:
+        return ((z - cz) / rz) ** 2 + ((y - cy) / ry) ** 2 + ((x - cx) / rx) ** 2 <= 1.0
+
+    body_xy = (y / 0.62) ** 2 + (x / 0.85) ** 2
+    hu = np.full(shape, -1000.0, np.float32)
+    hu[np.broadcast_to(body_xy <= 1.0, shape)] = -100.0
+    hu[np.broadcast_to(body_xy <= 0.8, shape)] = 40.0
+    hu[ellipsoid(0.1, -0.1, -0.35, 0.6, 0.3, 0.3)] = 60.0
+    hu[ellipsoid(-0.1, 0.25, 0.35, 0.35, 0.12, 0.1)] = 30.0
+    hu[ellipsoid(-0.1, 0.25, -0.1, 0.35, 0.12, 0.1)] = 30.0
+    spine = np.broadcast_to(((y - 0.42) / 0.1) ** 2 + (x / 0.1) ** 2 <= 1.0, shape)
+    hu[spine] = 700.0
+    rng = np.random.default_rng(117)
+    for k in range(nz):  # slice by slice keeps the temporary small for 512x512x256
+        hu[k] += rng.standard_normal((ny, nx), dtype=np.float32) * 15.0
+    label = np.zeros(shape, np.uint8)
+    label[ellipsoid(0.15, -0.1, -0.4, 0.25, 0.15, 0.12)] = 1
+    label[ellipsoid(-0.1, 0.25, 0.35, 0.2, 0.08, 0.07)] = 2
+    if dtype == "int16":
+        return np.rint(hu).astype(np.int16), label
+    return hu, label
+
+
+def build_cases(workdir: Path, quick: bool, only: str | None) -> list[Case]:
+    """Make (and save once) every volume the run needs."""
+    specs: list[tuple[str, Callable[[], tuple[Any, Any]], bool, tuple[float, float, float]]] = [
+        ("LiTS CT 128^3 float32 + label", _liver_arrays, True, (1.0, 1.0, 1.0)),
+        ("LiTS CT 108x256x256 int16 + label", liver_108, True, (0.5, 0.5, 128 / 108)),
+        ("phantom 128^3 float32", lambda: phantom((128, 128, 128), "float32"), False, (1, 1, 1)),
+        (
+            "phantom 128^3 float32 + label",
+            lambda: phantom((128, 128, 128), "float32"),
+            True,
+            (1, 1, 1),
+        ),
+        ("phantom 128x256x256 int16", lambda: phantom((128, 256, 256), "int16"), False, (1, 1, 1)),
+        (
+            "phantom 128x256x256 int16 + label",
+            lambda: phantom((128, 256, 256), "int16"),
+            True,
+            (1, 1, 1),
+        ),
+        ("phantom 256x512x512 int16", lambda: phantom((256, 512, 512), "int16"), False, (1, 1, 1)),
+        (
+            "phantom 256x512x512 int16 + label",
+            lambda: phantom((256, 512, 512), "int16"),
+            True,
+            (1, 1, 1),
+        ),
+    ]
+    if quick:
+        specs = [s for s in specs if "128^3" in s[0]]
+    if only:
+        specs = [s for s in specs if only.lower() in s[0].lower()]
+    cases: list[Case] = []
+    made: dict[int, tuple[Path, Path, Any]] = {}
+    for name, make, with_label, spacing in specs:
+        key = id(make) if not name.startswith("phantom") else hash(name.replace(" + label", ""))
+        if key not in made:
+            image, label = make()
+            stem = workdir / f"vol{len(made)}"
+            np.save(f"{stem}-image.npy", image)
+            np.save(f"{stem}-label.npy", label)
+            made[key] = (Path(f"{stem}-image.npy"), Path(f"{stem}-label.npy"), image)
+        img_path, lab_path, image = made[key]
+        cases.append(
+            Case(
+                name,
+                img_path,
+                lab_path if with_label else None,
+                spacing,
+                tuple(image.shape),
+                str(image.dtype),
+                int(image.nbytes),
+            )
+        )
+    return cases
+
+
+# --------------------------------------------------------------------------- notebook cells
+
+
+def setup_cell(case: Case, tool: str) -> str:
+    """Loads the arrays and imports the tool: not timed."""
+    imports = {
+        "nbviewer3d": "import nbviewer3d\nfrom nbviewer3d.transport import encode",
+        "ipyniivue": "import nibabel as nib\nfrom ipyniivue import NiiVue, SliceType",
+        "k3d": "import k3d",
+    }[tool]
+    label = f"np.load({str(case.label)!r})" if case.label else "None"
+    return textwrap.dedent(
+        f"""\
+        import json, resource, time
+        import numpy as np
+        from IPython.display import display
+        {{imports}}
+        image = np.load({str(case.image)!r})
+        label = {label}
+        spacing = {case.spacing!r}
+        def _hwm_kb():  # peak RSS since exec (ru_maxrss would carry the server's from fork)
+            for _line in open("/proc/self/status"):
+                if _line.startswith("VmHWM:"):
+                    return int(_line.split()[1])
+            return 0
+        lo, hi = (float(v) for v in np.percentile(image[::2, ::2, ::2], [0.5, 99.5]))
+        _bench = {{"arrays_bytes": image.nbytes + (0 if label is None else label.nbytes),
+                  "rss_before_kb": _hwm_kb()}}
+        """
+    ).replace("{imports}", imports)
+
+
+def timed_cell(tool: str) -> str:
+    """Builds the widget from the in-memory arrays and displays it."""
+    build = {
+        "nbviewer3d": """\
+            w = nbviewer3d.view(image=image, label=label, spacing=spacing, height=HEIGHT)
+            """,
+        "ipyniivue": """\
+            def _nii(a):  # NIfTI is x-fastest: the [z, y, x] C-order buffer as (x, y, z)
+                return nib.Nifti1Image(a.T, np.diag([*spacing, 1.0])).to_bytes()
+            w = NiiVue(height=HEIGHT, slice_type=SliceType.RENDER)
+            _vols = [{"data": _nii(image), "name": "image.nii", "cal_min": lo, "cal_max": hi}]
+            if label is not None:
+                _vols.append({"data": _nii(label), "name": "label.nii", "colormap": "red",
+                              "opacity": 0.5, "cal_min": 0.5, "cal_max": float(label.max())})
+            w.load_volumes(_vols)
+            """,
+        "k3d": """\
+            _z, _y, _x = image.shape
+            _bounds = [0, _x * spacing[0], 0, _y * spacing[1], 0, _z * spacing[2]]
+            w = k3d.plot(height=HEIGHT, grid_visible=False, axes_helper=0, menu_visibility=False)
+            w += k3d.volume(image, color_range=[lo, hi], bounds=_bounds)
+            if label is not None:  # K3D's label display: coloured voxels
+                w += k3d.voxels(label, color_map=[0xFF0000, 0x00FF00, 0x0000FF, 0xFFFF00],
+                                bounds=_bounds, outlines=False, opacity=0.5)
+            """,
+    }[tool]
+    body = textwrap.dedent(build).replace("HEIGHT", str(HEIGHT_PX))
+    return (
+        "_t0 = time.perf_counter()\n"
+        + body
+        + "_t1 = time.perf_counter()\n"
+        + "display(w)\n"
+        + "_bench.update(construct_s=_t1 - _t0, display_s=time.perf_counter() - _t1)\n"
+    )
+
+
+AFTER_FRAME = {
+    # peak RSS first: the extra encode below must not raise it
+    "nbviewer3d": """\
+        _bench["maxrss_kb"] = _hwm_kb()
+        _bench["widget_bytes_sent"] = w.bytes_sent
+        _t0 = time.perf_counter()
+        _n = 0
+        for _role in ("image", "label"):
+            _v = getattr(w, _role)
+            if _v is not None:
+                _meta, _buf = encode(_v, _role)
+                _n += memoryview(_buf).nbytes
+        _bench.update(encode_s=time.perf_counter() - _t0, encoded_bytes=_n)
+        """,
+    "ipyniivue": """\
+        _bench["maxrss_kb"] = _hwm_kb()
+        _bench["encoded_bytes"] = sum(len(v.data) for v in w.volumes)
+        """,
+    "k3d": """\
+        _bench["maxrss_kb"] = _hwm_kb()
+        _bench["encoded_bytes"] = sum(
+            getattr(o, a).nbytes for o in w.objects for a in ("volume", "voxels") if hasattr(o, a))
+        """,
+}
+
+# --------------------------------------------------------------------------- page side
+
+# Timestamps each websocket message in the page's clock. Playwright's framereceived events
+# reach Python seconds late for multi-MB frames, so they give the bytes, this gives the time.
+_WS_LOG = """(() => {
+  const Native = window.WebSocket;
+  window.__wsLog = [];
+  window.WebSocket = class extends Native {
+    constructor(...args) {
+      super(...args);
+      const url = this.url;
+      this.addEventListener('message', (e) => {
+        const d = e.data;
+        const n = typeof d === 'string' ? new TextEncoder().encode(d).length
+          : (d.byteLength !== undefined ? d.byteLength : d.size);
+        window.__wsLog.push([url, performance.now(), n]);
+      });
+    }
+  };
+  // Every tool gets preserveDrawingBuffer, so the pixel poll can read any WebGL canvas
+  // (without it, drawImage of a composited WebGL canvas may come back blank).
+  const getContext = HTMLCanvasElement.prototype.getContext;
+  HTMLCanvasElement.prototype.getContext = function (type, options) {
+    if (type === 'webgl' || type === 'webgl2' || type === 'experimental-webgl') {
+      options = Object.assign({}, options || {}, {preserveDrawingBuffer: true});
+    }
+    return getContext.call(this, type, options);
+  };
+})();"""
+
+# Runs the timed cell and polls until first frame, all inside the page (no round trips).
+_RUN_AND_WAIT = """async ({cell, tool, timeoutMs, pollMs, minFraction, settleMs}) => {
+  const app = window.jupyterapp;
+  const nb = app.shell.currentWidget.content;
+  const node = nb.widgets[cell].node;
+  const probe = document.createElement('canvas');
+  probe.width = 96; probe.height = 96;
+  const ctx = probe.getContext('2d', {willReadFrequently: true});
+  const shown = () => {
+    let best = null, area = 0;
+    for (const c of node.querySelectorAll('.jp-OutputArea canvas')) {
+      const a = c.width * c.height;
+      if (a > area && c.getClientRects().length > 0) { best = c; area = a; }
+    }
+    if (best === null) return -1;
+    ctx.clearRect(0, 0, 96, 96);
+    ctx.drawImage(best, 0, 0, 96, 96);
+    const d = ctx.getImageData(0, 0, 96, 96).data;
+    const counts = new Map();
+    for (let i = 0; i < d.length; i += 4) {
+      const k = ((d[i] >> 3) << 10) | ((d[i + 1] >> 3) << 5) | (d[i + 2] >> 3);
+      counts.set(k, (counts.get(k) || 0) + 1);
+    }
+    let mode = 0, most = -1;
+    for (const [k, n] of counts) if (n > most) { most = n; mode = k; }
+    const br = ((mode >> 10) & 31) * 8 + 4;
+    const bg = ((mode >> 5) & 31) * 8 + 4;
+    const bb = (mode & 31) * 8 + 4;
+    let far = 0;
+    for (let i = 0; i < d.length; i += 4) {
+      if (Math.abs(d[i] - br) + Math.abs(d[i + 1] - bg) + Math.abs(d[i + 2] - bb) > 24) far++;
+    }
+    return far / (d.length / 4);
+  };
+  const fingerprint = () => {
+    const d = ctx.getImageData(0, 0, 96, 96).data;
+    let h = 0;
+    for (let i = 0; i < d.length; i++) h = (h * 31 + (d[i] >> 2)) | 0;
+    return h;
+  };
+  const errorText = () => {
+    for (const o of nb.widgets[cell].model.outputs.toJSON()) {
+      if (o.output_type === 'error') return o.ename + ': ' + o.evalue;
+    }
+    const root = node.querySelector('.nbviewer3d');
+    if (root && root.getAttribute('data-status') === 'error') return root.textContent.slice(0, 300);
+    return null;
+  };
+  nb.activeCellIndex = cell;
+  nb.deselectAll();
+  const t0 = performance.now();
+  app.commands.execute('notebook:run-cell');
+  let frames = -1;
+  const r = {frameMs: null, pixelsMs: null, canvasMs: null, idleMs: null, fraction: 0,
+             error: null, timeout: false, settledMs: null};
+  let signature = null, doneMs = null;
+  const kernel = app.shell.currentWidget.sessionContext.session.kernel;
+  let sawBusy = false;
+  for (;;) {
+    await new Promise((resolve) => setTimeout(resolve, pollMs));
+    const now = performance.now() - t0;
+    if (kernel.status === 'busy') sawBusy = true;
+    if (sawBusy && r.idleMs === null && kernel.status === 'idle') r.idleMs = now;
+    r.error = errorText();
+    if (r.error) break;
+    if (tool === 'nbviewer3d' && r.frameMs === null) {
+      const root = node.querySelector('.nbviewer3d');
+      if (root && Number(root.getAttribute('data-frames') || '0') >= 1
+          && root.getAttribute('data-status') === 'ready') r.frameMs = now;
+    }
+    const f = shown();
+    if (f >= 0 && r.canvasMs === null) r.canvasMs = now;
+    const root = node.querySelector('.nbviewer3d');
+    const n = root ? Number(root.getAttribute('data-frames') || '0') : -1;
+    if (f > 0) {  // readable pixels: the picture changed
+      const sig = fingerprint();
+      if (sig !== signature) { signature = sig; r.settledMs = now; }
+    } else if (n !== frames) {  // vtk.js' canvas cannot be read back: count its frames
+      frames = n;
+      if (n > 0) r.settledMs = now;
+    }
+    if (f > r.fraction) r.fraction = f;
+    if (r.pixelsMs === null && f >= minFraction) r.pixelsMs = now;
+    const done = tool === 'nbviewer3d'
+      ? r.frameMs !== null && (r.pixelsMs !== null || now - r.frameMs > 5000)
+      : r.pixelsMs !== null;
+    if (done && doneMs === null) doneMs = now;
+    // keep watching until the picture has not changed for settleMs: the complete view
+    if (doneMs !== null && now - r.settledMs >= settleMs) break;
+    if (now > timeoutMs) { r.timeout = true; break; }
+  }
+  r.t0 = t0;
+  return r;
+}"""
+
+
+@dataclass
+class Run:
+    ok: bool
+    first_frame_s: float | None = None
+    pixels_s: float | None = None
+    transfer_s: float | None = None
+    settled_s: float | None = None
+    bytes_total: int = 0
+    cell_idle_s: float | None = None
+    bytes_to_browser: int = 0
+    kernel_s: float | None = None
+    bench: dict[str, Any] = field(default_factory=dict)
+    error: str | None = None
+    fraction: float = 0.0
+    shot_fraction: float | None = None
+
+
+def _foreground(png: Path) -> float:
+    """Share of a screenshot's pixels away from its most common colour (the background)."""
+    from PIL import Image
+
+    rgb = np.asarray(Image.open(png).convert("RGB")).reshape(-1, 3).astype(np.int32)
+    colours, counts = np.unique(rgb >> 3, axis=0, return_counts=True)
+    background = colours[counts.argmax()] * 8 + 4
+    return float((np.abs(rgb - background).sum(axis=1) > 24).mean())
+
+
+def run_once(
+    browser: Any, server: JupyterServer, case: Case, tool: str, tag: str, shots: Path
+) -> Run:
+    context = browser.new_context(viewport=VIEWPORT)  # fresh HTTP cache and JS state
+    context.add_init_script(_WS_LOG)
+    frames: dict[str, list[int]] = {}  # url -> sizes, in order, from Playwright
+
+    def on_ws(ws: Any) -> None:
+        sizes = frames.setdefault(ws.url, [])
+
+        def on_frame(payload: str | bytes) -> None:
+            sizes.append(len(payload.encode()) if isinstance(payload, str) else len(payload))
+
+        ws.on("framereceived", on_frame)
+
+    page = None
+    try:
+        name = f"bench-{tag}.ipynb"
+        server.write_notebook(name, [setup_cell(case, tool), timed_cell(tool)])
+        raw = context.new_page()
+        raw.on("websocket", on_ws)
+        raw.goto(server.notebook_url(name, "lab"))
+        page = NotebookPage(raw, server, name, "lab")
+        page.wait_kernel_idle()
+        page.run_cell(0)  # arrays into memory, tool imported: not timed
+        result = raw.evaluate(
+            _RUN_AND_WAIT,
+            {
+                "cell": 1,
+                "tool": tool,
+                "timeoutMs": RUN_TIMEOUT_S * 1000,
+                "pollMs": POLL_MS,
+                "minFraction": MIN_FRACTION,
+                "settleMs": SETTLE_MS,
+            },
+        )
+        log = raw.evaluate("() => window.__wsLog")
+        time.sleep(2.0)  # Playwright's frame events trail the page by up to seconds
+        raw.evaluate("() => 0")
+        t0 = float(result["t0"])
+        # the i-th message of a socket in the page is the i-th frame Playwright saw on it
+        timed: list[tuple[float, int]] = []
+        seen: dict[str, int] = {}
+        for url, t_page, n_page in log:
+            i = seen.get(url, 0)
+            seen[url] = i + 1
+            sizes = frames.get(url, [])
+            n = sizes[i] if i < len(sizes) else int(n_page)
+            if t_page >= t0:
+                timed.append(((t_page - t0) / 1000, n))
+        run = Run(ok=False, fraction=float(result["fraction"]))
+        run.bytes_total = sum(n for _, n in timed)
+        run.bytes_to_browser = run.bytes_total
+        run.cell_idle_s = None if result["idleMs"] is None else result["idleMs"] / 1000
+        if result["error"]:
+            run.error = str(result["error"])
+            return run
+        if result["timeout"]:
+            problems = page.page_errors + [t for k, t in page.console if k == "error"]
+            run.error = "timeout" + (f" (page: {'; '.join(problems)[:200]})" if problems else "")
+            with contextlib.suppress(Exception):
+                raw.screenshot(path=str(shots / f"{tag}-timeout.png"), timeout=10_000)
+            return run
+        frame_ms = result["frameMs"] if tool == "nbviewer3d" else result["pixelsMs"]
+        run.first_frame_s = frame_ms / 1000
+        run.pixels_s = None if result["pixelsMs"] is None else result["pixelsMs"] / 1000
+        run.settled_s = None if result["settledMs"] is None else result["settledMs"] / 1000
+        before = [(t, n) for t, n in timed if t <= run.first_frame_s]
+        run.bytes_to_browser = sum(n for _, n in before)
+        big = [t for t, n in before if n > 64 * 1024]
+        run.transfer_s = big[-1] if big else None
+        page.execute(textwrap.dedent(AFTER_FRAME[tool]))
+        run.bench = page.eval_json("_bench")
+        run.kernel_s = run.bench["construct_s"] + run.bench.get("encode_s", 0.0)
+        run.ok = True
+        try:
+            canvas = raw.locator(".jp-OutputArea canvas").last
+            canvas.screenshot(path=str(shots / f"{tag}.png"), timeout=10_000)
+            run.shot_fraction = _foreground(shots / f"{tag}.png")
+        except Exception:  # a screenshot is only for looking at afterwards
+            pass
+        return run
+    except Exception as error:  # one broken run must not end the benchmark
+        return Run(ok=False, error=f"{type(error).__name__}: {str(error)[:300]}")
+    finally:
+        if page is not None:
+            page.close()  # shuts the kernel down: the next run starts a fresh one
+        context.close()
+
+
+# --------------------------------------------------------------------------- report
+
+
+def _median(values: list[float]) -> float | None:
+    return statistics.median(values) if values else None
+
+
+def _mb(n: float | None) -> str:
+    return "-" if n is None else f"{n / 1e6:.1f} MB"
+
+
+def _s(v: float | None) -> str:
+    return "-" if v is None else f"{v:.2f} s"
+
+
+def summarize(case: Case, tool: str, runs: list[Run]) -> dict[str, Any]:
+    good = [r for r in runs if r.ok]
+    failures = [r.error or "failed" for r in runs if not r.ok]
+    return {
+        "volume": case.name,
+        "tool": tool,
+        "runs": f"{len(good)}/{len(runs)}",
+        "bytes": _median([r.bytes_to_browser for r in good]),
+        "kernel_s": _median([r.kernel_s for r in good if r.kernel_s is not None]),
+        "first_frame_s": _median([r.first_frame_s for r in good if r.first_frame_s is not None]),
+        "pixels_s": _median([r.pixels_s for r in good if r.pixels_s is not None]),
+        "transfer_s": _median([r.transfer_s for r in good if r.transfer_s is not None]),
+        "settled_s": _median([r.settled_s for r in good if r.settled_s is not None]),
+        "bytes_total": _median([r.bytes_total for r in good]),
+        "idle_s": _median([r.cell_idle_s for r in good if r.cell_idle_s is not None]),
+        "encoded": _median([r.bench.get("encoded_bytes", 0) for r in good]),
+        "shot": _median([r.shot_fraction for r in good if r.shot_fraction is not None]),
+        "rss_kb": _median([r.bench.get("maxrss_kb", 0) for r in good]),
+        "arrays": case.nbytes,
+        "all_s": [None if r.first_frame_s is None else round(r.first_frame_s, 2) for r in runs],
+        "failures": failures,
+    }
+
+
+def machine() -> dict[str, str]:
+    try:
+        chromium_version = subprocess.run(
+            [CHROMIUM, "--version"], capture_output=True, text=True, timeout=30
+        ).stdout.strip()
+    except Exception:
+        chromium_version = "unknown"
+    versions = {}
+    for module in ("jupyterlab", "ipyniivue", "k3d", "anywidget", "numpy"):
+        try:
+            from importlib.metadata import version
+
+            versions[module] = version(module)
+        except Exception:
+            versions[module] = "not installed"
+    cpu = "unknown"
+    try:
+        for line in Path("/proc/cpuinfo").read_text().splitlines():
+            if line.startswith("model name"):
+                cpu = line.split(":", 1)[1].strip()
+                break
+    except OSError:
+        pass
+    return {
+        "date": dt.datetime.now(dt.timezone.utc).strftime("%Y-%m-%d %H:%M UTC"),
+        "cpu": f"{os.cpu_count()} cores ({cpu}), no GPU",
+        "memory": f"{os.sysconf('SC_PAGE_SIZE') * os.sysconf('SC_PHYS_PAGES') / 2**30:.0f} GiB",
+        "browser": f"{chromium_version}, headless, SwiftShader WebGL2 (software)",
+        "python": platform.python_version(),
+        "versions": ", ".join(f"{k} {v}" for k, v in versions.items()),
+    }
+
+
+def report(rows: list[dict[str, Any]], info: dict[str, str], runs: int, quick: bool) -> str:
+    lines = [
+        "# nbviewer3d vs ipyniivue vs K3D: bytes and time to first frame",
+        "",
+        f"Date: {info['date']}. Machine: {info['cpu']}, {info['memory']} RAM; "
+        f"{info['browser']}; JupyterLab; Python {info['python']}; {info['versions']}.",
+        f"Median of up to {runs} run(s) per row{' (--quick)' if quick else ''}, each in a fresh "
+        "kernel and a fresh browser context. The 2 cores are shared with other work on this "
+        "machine, so figures carry noise.",
+        "",
+        "| volume | tool | bytes to browser | kernel conversion | exec -> first frame |",
+        "|---|---|---|---|---|",
+    ]
+    for r in rows:
+        frame = (
+            _s(r["first_frame_s"])
+            if r["first_frame_s"] is not None
+            else (", ".join(sorted(set(r["failures"])))[:80] or "-")
+        )
+        lines.append(
+            f"| {r['volume']} | {r['tool']} | {_mb(r['bytes'])} | {_s(r['kernel_s'])} | {frame} |"
+        )
+    lines += [
+        "",
+        "Details: `payload` = the voxel bytes the tool serialized (nbviewer3d: the encoded "
+        "buffers; ipyniivue: NIfTI bytes; K3D: volume + mask arrays); `data in` = when the last "
+        "websocket frame over 64 KiB arrived; `cell idle` = kernel idle after the cell; "
+        "`pixels` = the canvas-pixel poll (for nbviewer3d a cross-check of `data-frames`); "
+        "`settled` = the last change of the canvas pixels before they stayed unchanged for "
+        f"{SETTLE_MS / 1000:.0f} s (the complete picture, label included); `bytes in window` = "
+        "all websocket bytes until the run stopped watching (settled + that quiet time); "
+        "`peak RSS` = kernel, including the arrays loaded before the timed cell.",
+        "",
+        "| volume | tool | runs ok | arrays | payload | bytes in window | data in | cell idle "
+        "| pixels | settled | shot fg | peak RSS | each run |",
+        "|---|---|---|---|---|---|---|---|---|---|---|---|---|",
+    ]
+    for r in rows:
+        rss = "-" if not r["rss_kb"] else f"{r['rss_kb'] / 1024:.0f} MiB"
+        shot = "-" if r["shot"] is None else f"{r['shot']:.0%}"
+        lines.append(
+            f"| {r['volume']} | {r['tool']} | {r['runs']} | {_mb(r['arrays'])} | "
+            f"{_mb(r['encoded'] or None)} | {_mb(r['bytes_total'])} | {_s(r['transfer_s'])} | "
+            f"{_s(r['idle_s'])} | {_s(r['pixels_s'])} | {_s(r['settled_s'])} | {shot} | {rss} | "
+            f"{r['all_s']} |"
+        )
+    failures = [(r["volume"], r["tool"], f) for r in rows for f in r["failures"]]
+    if failures:
+        lines += ["", "Failed runs:", ""]
+        lines += [f"- {v} / {t}: {f}" for v, t, f in failures]
+    lines += [
+        "",
+        "Method: `python tests/benchmarks/bench_viewer.py` (docstring there). Bytes = every "
+        "websocket frame received by the page from triggering the cell to first frame, "
+        "including each tool's JavaScript sent through the comm. First frame: nbviewer3d's "
+        "`data-frames` >= 1; ipyniivue and K3D: a 50 ms page-side poll of the canvas pixels "
+        f"(> {MIN_FRACTION:.0%} of pixels away from the background colour). The LiTS 108x256x256 "
+        "volume is the 128^3 CT resampled with scipy.ndimage.zoom (108/128, 2, 2), linear for "
+        "the image (rounded to int16 HU), nearest for the label. Phantoms are generated "
+        "deterministically in the script.",
+        "",
+    ]
+    return "\n".join(lines)
+
+
+def main() -> None:
+    parser = argparse.ArgumentParser(description=__doc__.split("\n")[0])
+    parser.add_argument("--quick", action="store_true", help="128^3 volumes only, 1 run")
+    parser.add_argument("--runs", type=int, default=3, help="runs per row (median); default 3")
+    parser.add_argument("--tools", default=",".join(TOOLS), help="comma-separated subset")
+    parser.add_argument("--only", default=None, help="only volumes whose name contains this")
+    parser.add_argument("--out", type=Path, default=RESULTS)
+    args = parser.parse_args()
+    runs = 1 if args.quick else args.runs
+    tools = [t for t in args.tools.split(",") if t]
+    unknown = set(tools) - set(TOOLS)
+    if unknown:
+        parser.error(f"unknown tools {sorted(unknown)}; accepted: {', '.join(TOOLS)}")
+
+    info = machine()
+    rows: list[dict[str, Any]] = []
+    with tempfile.TemporaryDirectory(prefix="bench-viewer-") as tmp:
+        workdir = Path(tmp)
+        (workdir / "nb").mkdir()
+        shots = args.out.parent / "shots"
+        shots.mkdir(parents=True, exist_ok=True)
+        print("making volumes...", flush=True)
+        cases = build_cases(workdir, args.quick, args.only)
+        env = {
+            "PYTHONPATH": os.pathsep.join(
+                p for p in (str(REPO), os.environ.get("PYTHONPATH", "")) if p
+            )
+        }
+        with running_server(workdir / "nb", env=env) as server, chromium() as browser:
+            for case in cases:
+                n = 1 if (case.nbytes > 100e6 and not args.quick) else runs
+                for tool in tools:
+                    results = []
+                    for i in range(n):
+                        tag = (
+                            f"{tool}-{case.name}-{i}".replace(" ", "_")
+                            .replace("^", "")
+                            .replace("+", "")
+                        )
+                        run = run_once(browser, server, case, tool, tag, shots)
+                        results.append(run)
+                        print(
+                            f"  {case.name} | {tool} | run {i}: "
+                            f"first frame {_s(run.first_frame_s)}, "
+                            f"pixels {_s(run.pixels_s)}, settled {_s(run.settled_s)}, "
+                            f"data in {_s(run.transfer_s)}, "
+                            f"{_mb(run.bytes_to_browser)}, kernel {_s(run.kernel_s)}, "
+                            f"max fraction {run.fraction:.3f}"
+                            + (f", ERROR {run.error}" if run.error else ""),
+                            flush=True,
+                        )
+                    rows.append(summarize(case, tool, results))
+                    args.out.write_text(report(rows, info, runs, args.quick))  # so far
+    text = report(rows, info, runs, args.quick)
+    args.out.parent.mkdir(parents=True, exist_ok=True)
+    args.out.write_text(text)
+    (args.out.with_suffix(".json")).write_text(
+        json.dumps({"machine": info, "rows": rows}, indent=1)
+    )
+    print(text)
+
+
+if __name__ == "__main__":
+    main()

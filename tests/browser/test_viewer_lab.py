@@ -1,0 +1,323 @@
+"""nbviewer3d in JupyterLab on the real liver CT + label: pixels, traits, panel, steps, bytes.
+
+The tests of this module share one notebook (one kernel, one view) to keep the suite fast;
+each test first puts the viewer back in the state it needs.
+"""
+
+from __future__ import annotations
+
+from collections.abc import Iterator
+from pathlib import Path
+from typing import Any
+
+import numpy as np
+import pytest
+from PIL import Image
+
+from .jupyter import NotebookPage, distinct_colours, grey_std, mean_abs_diff
+from .pixels import CHANGED, MIN_COLOURS, MIN_STD, NOISE
+
+pytestmark = pytest.mark.browser
+
+HEIGHT = 360
+SETUP = f"""
+import numpy as np
+import nbviewer3d
+from nbviewer3d.demo import load_liver_ct
+
+ct, label = load_liver_ct()
+# a stand-in for a model's output: enhanced liver parenchyma by threshold
+prediction = ((ct.data > 80) & (ct.data < 200)).astype(np.uint8)
+viewer = nbviewer3d.view(ct, label=label, height={HEIGHT})
+default_range = (viewer.vmin, viewer.vmax)
+viewer
+"""
+SECOND_DISPLAY = "viewer"
+DEFAULTS: dict[str, Any] = {
+    "cmap": "Grayscale",
+    "sample_distance": 0.25,
+    "gradient_opacity": 0.2,
+    "label_blend": 0.5,
+    "label_visible": True,
+    "view_mode": "volume",
+    "slice_index": -1,
+    "height": HEIGHT,
+}
+
+
+def apply(nb: NotebookPage, step: int | None = None, **traits: Any) -> None:
+    """Set the viewer's traits from Python (only those that differ) and wait for the frame.
+
+    ``vmin``/``vmax`` not given go back to the image's default range.
+    """
+    want = {**DEFAULTS, **traits}
+    if step is not None:
+        want["step"] = step
+    code = (
+        f"_want = {want!r}\n"
+        "_want.setdefault('vmin', default_range[0]); _want.setdefault('vmax', default_range[1])\n"
+        "_diff = {k: v for k, v in _want.items() if getattr(viewer, k) != v}\n"
+        "with viewer.hold_trait_notifications():\n"
+        "    for _k, _v in _diff.items():\n"
+        "        setattr(viewer, _k, _v)\n"
+        "print(len(_diff))"
+    )
+    before = nb.widget_state(0).frames
+    if int(nb.execute(code)) > 0:
+        nb.wait_rendered(0, after=before, step=step)
+
+
+@pytest.fixture(scope="module")
+def ct_page(module_notebooks: Any, liver_ct: object) -> NotebookPage:
+    nb: NotebookPage = module_notebooks.open([SETUP, SECOND_DISPLAY])
+    nb.run_cell(0)
+    nb.wait_rendered(0, step=0)
+    return nb
+
+
+@pytest.fixture
+def nb(ct_page: NotebookPage) -> Iterator[NotebookPage]:
+    apply(ct_page, step=ct_page.eval_json("viewer.steps[0]"))
+    yield ct_page
+    ct_page.check_errors()
+
+
+def ensure_two_steps(nb: NotebookPage) -> list[int]:
+    steps: list[int] = nb.eval_json("viewer.steps")
+    if len(steps) < 2:
+        new = steps[-1] + 1
+        nb.change(
+            f"viewer.add({new}, image=ct, label=label, prediction=prediction)\nviewer.step = {new}",
+            step=new,
+        )
+        steps = nb.eval_json("viewer.steps")
+    return steps
+
+
+def step_slider(nb: NotebookPage) -> Any:
+    return nb.widget(0).locator('[data-control="step"]')
+
+
+def assert_shows_volume(shot: np.ndarray) -> None:
+    assert grey_std(shot) > MIN_STD, f"canvas looks blank (std {grey_std(shot):.1f})"
+    assert distinct_colours(shot) > MIN_COLOURS, f"only {distinct_colours(shot)} colours"
+
+
+# --------------------------------------------------------------------------- rendering
+
+
+def test_volume_renders(nb: NotebookPage, artifacts: Path) -> None:
+    path = artifacts / "liver_ct_label_volume.png"
+    shot = nb.shot(0, path)
+    print(f"\nscreenshot: {path}")
+    assert_shows_volume(shot)
+    assert abs(shot.shape[0] - HEIGHT) <= 2
+    assert mean_abs_diff(shot, nb.shot(0)) <= NOISE
+
+
+CHANGES = {
+    "cmap": "viewer.cmap = 'Cool to Warm'",
+    "vmin_vmax": "viewer.vmin = -100.0; viewer.vmax = 250.0",
+    "sample_distance": "viewer.sample_distance = 0.6",
+    "gradient_opacity": "viewer.gradient_opacity = 1.0",
+    "label_blend": "viewer.label_blend = 0.9",
+    "label_visible": "viewer.label_visible = False",
+}
+
+
+@pytest.mark.parametrize("code", CHANGES.values(), ids=CHANGES.keys())
+def test_trait_from_python_changes_picture(nb: NotebookPage, code: str) -> None:
+    before = nb.shot(0)
+    nb.change(code)
+    after = nb.shot(0)
+    assert mean_abs_diff(before, after) > CHANGED, f"{code} did not change the picture"
+    apply(nb)  # undo: the same picture comes back
+    assert mean_abs_diff(before, nb.shot(0)) <= NOISE
+
+
+@pytest.mark.parametrize("mode", ["axial", "coronal", "sagittal"])
+def test_view_mode_renders(nb: NotebookPage, mode: str) -> None:
+    volume = nb.shot(0)
+    apply(nb, view_mode=mode)
+    middle = nb.shot(0)
+    assert_shows_volume(middle)
+    assert mean_abs_diff(volume, middle) > CHANGED
+    apply(nb, view_mode=mode, slice_index=20)
+    assert mean_abs_diff(middle, nb.shot(0)) > CHANGED, "slice_index did not move the slice"
+
+
+def test_view_modes_differ(nb: NotebookPage) -> None:
+    shots = {}
+    for mode in ("axial", "coronal", "sagittal"):
+        apply(nb, view_mode=mode)
+        shots[mode] = nb.shot(0)
+    assert mean_abs_diff(shots["axial"], shots["coronal"]) > CHANGED
+    assert mean_abs_diff(shots["axial"], shots["sagittal"]) > CHANGED
+    assert mean_abs_diff(shots["coronal"], shots["sagittal"]) > CHANGED
+
+
+def test_label_overlay_colours_the_label_region(nb: NotebookPage) -> None:
+    """In the axial view, the pixels the label tints are the label's voxels on screen."""
+    apply(nb, view_mode="axial", label_visible=False)
+    plain = nb.shot(0)
+    apply(nb, view_mode="axial")
+    tinted = nb.shot(0)
+    slice_index = nb.eval_json("viewer.image.data.shape[0] // 2")
+    labelled = np.array(nb.eval_json(f"(viewer.label.data[{slice_index}] > 0).tolist()"))
+
+    # The slice covers the non-black box of the plain picture (the body fills its edges);
+    # the box's rounded corners and sub-pixel bottom row are not part of the picture.
+    body = plain.max(axis=2) > 8
+    body[:3], body[-3:], body[:, :3], body[:, -3:] = False, False, False, False
+    rows, cols = np.nonzero(body)
+    top, bottom, left, right = rows.min(), rows.max() + 1, cols.min(), cols.max() + 1
+    box_tinted = tinted[top:bottom, left:right].astype(np.int16)
+    box_plain = plain[top:bottom, left:right].astype(np.int16)
+    changed = np.abs(box_tinted - box_plain).max(axis=2) > 20
+    # rows of the screen run along y (anterior at the top), columns along x
+    expected = (
+        np.asarray(
+            Image.fromarray(labelled.astype(np.uint8) * 255).resize(
+                (right - left, bottom - top), Image.Resampling.NEAREST
+            )
+        )
+        > 127
+    )
+    iou = (changed & expected).sum() / max(1, (changed | expected).sum())
+    assert iou > 0.8, f"tinted pixels match the label's voxels poorly (IoU {iou:.2f})"
+    spread = box_tinted.max(axis=2) - box_tinted.min(axis=2)
+    assert spread[changed].mean() > 30, "label region is not coloured"
+    assert np.abs(spread[~expected].mean()) < 5, "outside the label the grey image is tinted"
+
+
+# --------------------------------------------------------------------------- steps and bytes
+
+
+def test_add_after_display_adds_a_step_that_renders(nb: NotebookPage) -> None:
+    steps: list[int] = nb.eval_json("viewer.steps")
+    slider_max = int(step_slider(nb).get_attribute("max"))
+    first = nb.shot(0)
+    new = steps[-1] + 1
+    nb.change(f"viewer.add({new}, image=ct, label=label, prediction=prediction)", step=new)
+    assert nb.eval_json("viewer.steps") == [*steps, new]
+    assert nb.eval_json("viewer.step") == new
+    assert int(step_slider(nb).get_attribute("max")) == slider_max + 1
+    shown = nb.shot(0)
+    assert_shows_volume(shown)
+    assert mean_abs_diff(first, shown) > CHANGED, "the prediction overlay is not drawn"
+
+
+def test_step_slider_keyboard_sets_step_in_kernel(nb: NotebookPage) -> None:
+    steps = ensure_two_steps(nb)
+    apply(nb, step=steps[0])
+    slider = step_slider(nb)
+    slider.focus()
+    before = nb.widget_state(0).frames
+    slider.press("ArrowRight")
+    nb.wait_rendered(0, after=before, step=steps[1])
+    assert nb.eval_json("viewer.step") == steps[1]
+
+
+def test_step_slider_mouse_sets_step_in_kernel(nb: NotebookPage) -> None:
+    steps = ensure_two_steps(nb)
+    apply(nb, step=steps[0])
+    before = nb.widget_state(0).frames
+    nb.click_at(step_slider(nb), 0.98)
+    nb.wait_rendered(0, after=before, step=steps[-1])
+    assert nb.eval_json("viewer.step") == steps[-1]
+
+
+def test_going_back_to_a_shown_step_sends_no_voxels(nb: NotebookPage) -> None:
+    steps = ensure_two_steps(nb)
+    apply(nb, step=steps[0])
+    apply(nb, step=steps[1])
+    sent = nb.eval_json("viewer.bytes_sent")
+    apply(nb, step=steps[0])
+    assert nb.eval_json("viewer.bytes_sent") == sent
+    # A step the browser never had does cost bytes (so the check above can fail).
+    new = nb.eval_json("viewer.steps[-1]") + 1
+    nb.change(f"viewer.add({new}, image=ct, label=label)\nviewer.step = {new}", step=new)
+    assert nb.eval_json("viewer.bytes_sent") > sent
+
+
+# --------------------------------------------------------------------------- the panel
+
+
+def control(nb: NotebookPage, trait: str) -> Any:
+    return nb.widget(0).locator(f'[data-control="{trait}"]')
+
+
+def test_panel_follows_python(nb: NotebookPage) -> None:
+    apply(nb, cmap="magma", label_visible=False)
+    assert control(nb, "cmap").input_value() == "magma"
+    assert not control(nb, "label_visible").is_checked()
+
+
+@pytest.mark.parametrize(("trait", "option"), [("cmap", "viridis"), ("view_mode", "coronal")])
+def test_panel_select(nb: NotebookPage, trait: str, option: str) -> None:
+    before_shot, before = nb.shot(0), nb.widget_state(0).frames
+    control(nb, trait).select_option(option)
+    nb.wait_rendered(0, after=before)
+    assert nb.eval_json(f"viewer.{trait}") == option
+    assert mean_abs_diff(before_shot, nb.shot(0)) > CHANGED
+
+
+def test_panel_label_checkbox(nb: NotebookPage) -> None:
+    before_shot, before = nb.shot(0), nb.widget_state(0).frames
+    control(nb, "label_visible").click()
+    nb.wait_rendered(0, after=before)
+    assert nb.eval_json("viewer.label_visible") is False
+    assert mean_abs_diff(before_shot, nb.shot(0)) > CHANGED
+
+
+def test_panel_label_blend_slider(nb: NotebookPage) -> None:
+    before_shot, before = nb.shot(0), nb.widget_state(0).frames
+    nb.click_at(control(nb, "label_blend"), 0.95)
+    nb.wait_rendered(0, after=before)
+    assert nb.eval_json("viewer.label_blend") > 0.8
+    assert mean_abs_diff(before_shot, nb.shot(0)) > CHANGED
+
+
+def test_panel_vmin_input(nb: NotebookPage) -> None:
+    before_shot, before = nb.shot(0), nb.widget_state(0).frames
+    box = control(nb, "vmin")
+    box.fill("-100")
+    box.press("Enter")
+    nb.wait_rendered(0, after=before)
+    assert nb.eval_json("viewer.vmin") == -100.0
+    assert mean_abs_diff(before_shot, nb.shot(0)) > CHANGED
+
+
+# --------------------------------------------------------------------------- for the README
+
+
+def test_readme_screenshot(nb: NotebookPage, artifacts: Path) -> None:
+    """An 800x500 view of the CT with its label, for the README."""
+    page = nb.page
+    viewport = page.viewport_size
+    canvas_width = nb.canvas(0).bounding_box()["width"]
+    page.set_viewport_size({"width": viewport["width"] + int(800 - canvas_width), "height": 900})
+    try:
+        apply(nb, label_blend=0.6, height=500)
+        path = artifacts / "liver_ct_readme.png"
+        shot = nb.shot(0, path)
+        print(f"\nREADME screenshot: {path}")
+        assert abs(shot.shape[1] - 800) <= 2 and abs(shot.shape[0] - 500) <= 2
+        assert_shows_volume(shot)
+    finally:
+        page.set_viewport_size(viewport)
+        apply(nb, height=HEIGHT)
+
+
+# --------------------------------------------------------------------------- last: two views
+
+
+def test_second_display_of_the_same_viewer_renders(nb: NotebookPage) -> None:
+    """Runs last in this module: once shown twice, every change redraws both views."""
+    nb.run_cell(1)
+    nb.wait_rendered(1)
+    assert_shows_volume(nb.shot(1))
+    second = nb.widget_state(1).frames
+    nb.change("viewer.cmap = 'Cool to Warm'")
+    nb.wait_rendered(1, after=second)
+    assert nb.widget(1).locator('[data-control="cmap"]').input_value() == "Cool to Warm"

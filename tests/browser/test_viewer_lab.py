@@ -301,6 +301,7 @@ def test_readme_screenshot(nb: NotebookPage, artifacts: Path) -> None:
         apply(nb, label_blend=0.6, height=500)
         path = artifacts / "liver_ct_readme.png"
         shot = nb.shot(0, path)
+        nb.widget(0).screenshot(path=str(artifacts / "liver_ct_widget.png"))
         print(f"\nREADME screenshot: {path}")
         assert abs(shot.shape[1] - 800) <= 2 and abs(shot.shape[0] - 500) <= 2
         assert_shows_volume(shot)

@@ -33,5 +33,6 @@ class Wire:
         out = {}
         for meta, buf in zip(content["volumes"], buffers, strict=True):
             raw = zlib.decompress(buf) if meta["encoding"] == "deflate" else bytes(buf)
-            out[meta["role"]] = np.frombuffer(raw, meta["dtype"]).reshape(meta["shape"])
+            wire = np.frombuffer(raw, meta["dtype"]).reshape(meta["shape"])
+            out[meta["role"]] = wire if meta["scale"] == 1 else wire * np.float32(meta["scale"])
         return out

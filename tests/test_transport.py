@@ -11,7 +11,8 @@ from nbviewer3d.volume import Volume
 
 def _decoded(meta: dict[str, object], buffer: bytes | memoryview) -> np.ndarray:
     raw = zlib.decompress(buffer) if meta["encoding"] == "deflate" else bytes(buffer)
-    return np.frombuffer(raw, dtype=str(meta["dtype"])).reshape(meta["shape"])  # type: ignore[call-overload]
+    wire = np.frombuffer(raw, dtype=str(meta["dtype"])).reshape(meta["shape"])  # type: ignore[call-overload]
+    return wire if meta["scale"] == 1 else wire * meta["scale"]
 
 
 @pytest.mark.parametrize(
@@ -93,7 +94,8 @@ def test_geometry_travels_in_xyz_order() -> None:
 
 def test_big_endian_input_goes_out_little_endian() -> None:
     data = np.arange(8, dtype=">i2").reshape(2, 2, 2)
-    wire = wire_array(Volume(data))
+    wire, scale = wire_array(Volume(data))
+    assert scale == 1
     assert wire.dtype.byteorder in ("<", "=")
     np.testing.assert_array_equal(wire, data)
 
@@ -115,3 +117,20 @@ def test_robust_range_of_a_constant_volume_is_not_empty() -> None:
 def test_unknown_role_is_refused() -> None:
     with pytest.raises(ValueError, match="role must be one of"):
         encode(Volume(np.zeros((1, 1, 1))), "mask")
+
+
+@pytest.mark.parametrize(("step", "scale"), [(0.25, 0.25), (0.5, 0.5), (0.0625, 0.0625)])
+def test_floats_on_a_power_of_two_step_travel_as_16_bit_integers(step: float, scale: float) -> None:
+    hu = np.arange(-1024, 3072, dtype=np.float32)[: 16 * 16 * 16].reshape(16, 16, 16) * step
+    meta, buffer = encode(Volume(hu), "image")
+    assert meta["dtype"] == "int16"
+    assert meta["scale"] == scale
+    assert meta["range"] == [float(hu.min()), float(hu.max())]
+    assert len(buffer) == hu.size * 2
+    np.testing.assert_array_equal(_decoded(meta, buffer), hu)
+
+
+def test_floats_off_any_step_stay_float32() -> None:
+    data = np.linspace(-1, 1, 4096, dtype=np.float32).reshape(16, 16, 16) / 3
+    meta, _ = encode(Volume(data), "image")
+    assert (meta["dtype"], meta["scale"]) == ("float32", 1.0)

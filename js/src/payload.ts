@@ -75,6 +75,13 @@ export function replaceNonFinite(values: Float32Array, range: [number, number]):
   return fill;
 }
 
+/** The values of floats that travelled as integers: wire voxel * scale, exact for 2^-k scales. */
+export function unscale(wire: VoxelArray, scale: number): Float32Array {
+  const values = new Float32Array(wire.length);
+  for (let i = 0; i < wire.length; i++) values[i] = (wire[i] as number) * scale;
+  return values;
+}
+
 /**
  * numpy C order (z, y, x) is vtk's x-fastest (x, y, z) with the same buffer. The wire's
  * direction is row-major with the axes as columns; vtk reads it column-major: transpose.
@@ -103,12 +110,14 @@ export async function decodeVolume(meta: VolumeMeta, buffer: WireBuffer): Promis
       `the ${meta.role} buffer holds ${bytes.byteLength} bytes, its metadata says ${meta.nbytes}`,
     );
   }
-  const values = typedArray(meta.dtype, bytes);
+  const wire = typedArray(meta.dtype, bytes);
+  const values = meta.scale === 1 ? wire : unscale(wire, meta.scale);
+  const decodedMeta: VolumeMeta = meta.scale === 1 ? meta : { ...meta, dtype: "float32", scale: 1 };
   let fill: number | null = null;
   if (values instanceof Float32Array && meta.nonfinite > 0) {
     fill = replaceNonFinite(values, meta.range);
   }
-  return { meta, values, grid: gridOf(meta), fill };
+  return { meta: decodedMeta, values, grid: gridOf(meta), fill };
 }
 
 /** Same grid (dims, spacing, origin, direction) within float tolerance. */

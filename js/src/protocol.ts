@@ -27,6 +27,8 @@ export interface VolumeMeta {
   nbytes: number;
   labels: number[];
   nonfinite: number;
+  /** value = wire voxel * scale (1 unless floats travel as 16-bit integers) */
+  scale: number;
 }
 
 export interface VolumesMessage {
@@ -129,6 +131,9 @@ export function parseMeta(value: unknown, index: number): VolumeMeta {
   const labels = value.labels === undefined ? [] : numbers(`${where}.labels`, value.labels, null);
   const nonfinite =
     value.nonfinite === undefined ? 0 : integer(`${where}.nonfinite`, value.nonfinite);
+  const scale =
+    value.scale === undefined ? 1 : (numbers(`${where}.scale`, [value.scale], 1)[0] as number);
+  if (!(scale > 0)) throw new ProtocolError(`${where}.scale must be positive, got ${scale}`);
   return {
     role,
     dtype,
@@ -141,6 +146,7 @@ export function parseMeta(value: unknown, index: number): VolumeMeta {
     nbytes,
     labels,
     nonfinite,
+    scale,
   };
 }
 

@@ -14,6 +14,7 @@ export function meta(overrides: Partial<VolumeMeta> = {}): VolumeMeta {
     nbytes: 2 * 3 * 4 * 4,
     labels: [],
     nonfinite: 0,
+    scale: 1,
     ...overrides,
   };
 }

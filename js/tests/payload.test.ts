@@ -85,6 +85,21 @@ describe("decodeVolume", () => {
     expect([...volume.values].every(Number.isFinite)).toBe(true);
   });
 
+  it("turns floats that travelled as 16-bit integers back into their exact values", async () => {
+    const wire = new Int16Array(24).map((_, i) => i * 7 - 80);
+    const m = meta({ dtype: "int16", nbytes: 48, scale: 0.25, range: [-20, 20.25] });
+    const volume = await decodeVolume(m, new DataView(wire.buffer));
+    expect(volume.values).toBeInstanceOf(Float32Array);
+    expect(volume.meta.dtype).toBe("float32");
+    expect([...volume.values]).toEqual([...wire].map((q) => q / 4));
+  });
+
+  it("rejects a scale that is not positive", () => {
+    expect(() =>
+      parseKernelMessage({ type: "volumes", step: 0, version: 0, volumes: [meta({ scale: 0 })] }),
+    ).toThrow(/scale must be positive/);
+  });
+
   it("leaves finite float volumes alone", async () => {
     const volume = await decodeVolume(meta(), new Float32Array(24).fill(2));
     expect(volume.fill).toBeNull();

@@ -2,7 +2,14 @@
 // trait changes from Python move the control. Controls that do not apply are disabled.
 
 import { COLORMAP_NAMES } from "../colormaps";
-import { type ModelLike, readDisplay, readStep, readSteps, VIEW_MODES } from "../model";
+import {
+  DISPLAY_TRAITS,
+  type ModelLike,
+  readDisplay,
+  readStep,
+  readSteps,
+  VIEW_MODES,
+} from "../model";
 import {
   checkbox,
   formatNumber,
@@ -22,19 +29,7 @@ export interface PanelContext {
   sliceCount: number;
 }
 
-const WATCHED = [
-  "view_mode",
-  "step",
-  "steps",
-  "slice_index",
-  "cmap",
-  "vmin",
-  "vmax",
-  "sample_distance",
-  "gradient_opacity",
-  "label_blend",
-  "label_visible",
-];
+const WATCHED = [...DISPLAY_TRAITS, "step", "steps"];
 
 export class Panel {
   readonly element: HTMLDivElement;

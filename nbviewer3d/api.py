@@ -4,17 +4,16 @@ from __future__ import annotations
 
 from typing import Any
 
-from .viewer import Viewer
+from .viewer import CONVERT_OPTIONS, Viewer
 
 _ALIASES = {"label_image": "label", "label_image_blend": "label_blend"}
-_CONVERT = ("index", "channel", "spacing", "origin", "direction", "threshold")
 
 
 def _split(options: dict[str, Any]) -> tuple[dict[str, Any], dict[str, Any]]:
-    convert = {k: options.pop(k) for k in _CONVERT if k in options}
+    convert = {k: options.pop(k) for k in CONVERT_OPTIONS if k in options}
     unknown = sorted(set(options) - set(Viewer.DISPLAY_TRAITS))
     if unknown:
-        accepted = ", ".join((*Viewer.DISPLAY_TRAITS, *_CONVERT))
+        accepted = ", ".join((*Viewer.DISPLAY_TRAITS, *CONVERT_OPTIONS))
         raise TypeError(f"unknown option(s) {unknown}; accepted: {accepted}")
     return convert, options
 
@@ -75,7 +74,6 @@ def view_logdir(
     store = LogdirStore(
         path, run, image=image, label=label, prediction=prediction, frame_dim=frame_dim
     )
-    _, display = _split(display)
     viewer = Viewer(store=store, **display)
     viewer.scalars = store.scalars()
     steps = store.steps()

@@ -65,9 +65,9 @@ def _narrow_image(data: npt.NDArray[Any]) -> tuple[npt.NDArray[Any], float]:
         for candidate in (np.uint8, np.int8, np.uint16, np.int16):
             if _fits(data, candidate):
                 return data.astype(candidate), 1.0
-        return data.astype(np.float32), 1.0
+        return data.astype(np.float32, copy=False), 1.0
     if np.issubdtype(data.dtype, np.floating):
-        return _as_scaled_integers(data) or (data.astype(np.float32), 1.0)
+        return _as_scaled_integers(data) or (data.astype(np.float32, copy=False), 1.0)
     raise TypeError(f"cannot send voxels of dtype {data.dtype} to the browser")
 
 

@@ -41,6 +41,7 @@ _NOT_BUILT_ESM = (
 )
 
 _SHARED_OPTIONS = ("index", "spacing", "origin", "direction")
+CONVERT_OPTIONS = (*_SHARED_OPTIONS, "channel", "threshold")
 _ADD_OPTIONS = "index, spacing, origin, direction, channel (image), threshold (label, prediction)"
 VIEW_MODES = ("volume", "axial", "coronal", "sagittal")
 # itkwidgets names its view modes by the axis normal to the slice
@@ -177,7 +178,7 @@ class Viewer(anywidget.AnyWidget):
         given = {"image": image, "label": label, "prediction": prediction}
         if all(v is None for v in given.values()):
             raise ValueError("add() needs at least one of image=, label=, prediction=")
-        unknown = sorted(set(convert) - {*_SHARED_OPTIONS, "channel", "threshold"})
+        unknown = sorted(set(convert) - set(CONVERT_OPTIONS))
         if unknown:
             raise TypeError(f"unknown option(s) {unknown} for add(); accepted: {_ADD_OPTIONS}")
         shared = {k: v for k, v in convert.items() if k in _SHARED_OPTIONS}

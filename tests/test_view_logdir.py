@@ -89,6 +89,8 @@ def test_explicit_tags_and_a_clear_error_when_none_match(tmp_path: Path) -> None
     assert viewer.steps == list(STEPS)
     with pytest.raises(LogdirError, match="label_HWD"):
         nbviewer3d.view_logdir(str(tmp_path / "runs"), image="ct_HWD")
+    with pytest.raises(TypeError, match=r"unknown display option.*channel.*accepted: cmap"):
+        nbviewer3d.view_logdir(str(tmp_path / "runs"), channel=1)
 
 
 def test_follow_picks_up_steps_written_after_display(tmp_path: Path) -> None:

@@ -17,7 +17,10 @@ import type { ModelState, StepEvent } from "./model-state";
 import { Panel } from "./panel/panel";
 import { injectStyle } from "./panel/style";
 import { applyCamera, CameraMemory, gridKey, readCamera } from "./view/camera";
+import { EdgeLetterOverlay } from "./view/edge-letters";
 import { GLWindow } from "./view/gl-window";
+import { cameraBasis, edgeLetters } from "./view/orientation";
+import { OrientationMarker } from "./view/orientation-marker";
 import { sceneVolumes } from "./view/scene";
 import { SliceScene } from "./view/slices";
 import { VolumeScene } from "./view/volume";
@@ -33,6 +36,8 @@ export class ViewerView {
   private readonly statusLine: HTMLDivElement;
   private readonly errorBox: HTMLDivElement;
   private readonly panel: Panel;
+  private readonly marker: OrientationMarker;
+  private readonly edgeLetters: EdgeLetterOverlay;
   private glWindow: GLWindow | null = null;
   private scene: VolumeScene | SliceScene | null = null;
   /** The view mode the scene was built for (the trait may already name the next one). */
@@ -65,6 +70,8 @@ export class ViewerView {
     this.statusLine = document.createElement("div");
     this.statusLine.className = "nbviewer3d-status";
     this.canvasBox.append(this.statusLine);
+    this.marker = new OrientationMarker(this.canvasBox);
+    this.edgeLetters = new EdgeLetterOverlay(this.canvasBox);
     this.errorBox = document.createElement("div");
     this.errorBox.className = "nbviewer3d-error";
     this.errorBox.setAttribute("role", "alert");
@@ -109,6 +116,8 @@ export class ViewerView {
     this.unsubscribe();
     this.destroyGL();
     this.removeSnapshot();
+    this.marker.dispose();
+    this.edgeLetters.dispose();
     this.panel.dispose();
     this.root.remove();
   }
@@ -335,6 +344,7 @@ export class ViewerView {
     this.frames += 1;
     this.root.dataset.frames = String(this.frames);
     if (this.shown) {
+      this.showOrientation();
       this.root.dataset.step = String(this.shown.step);
       const loading = this.state.cache.isFetching(readStep(this.model));
       this.setStatus(
@@ -343,6 +353,20 @@ export class ViewerView {
       );
     }
   };
+
+  /** The orientation marker (3D) or the edge letters (slices) for the camera just drawn. */
+  private showOrientation(): void {
+    const camera = this.glWindow?.renderer.getActiveCamera();
+    if (!camera || !this.scene) return;
+    const basis = cameraBasis(camera);
+    if (this.sceneMode === "volume") {
+      this.edgeLetters.hide();
+      this.marker.show(basis);
+    } else {
+      this.marker.hide();
+      this.edgeLetters.show(edgeLetters(basis));
+    }
+  }
 
   // ---- status -------------------------------------------------------------------------
 

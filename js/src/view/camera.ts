@@ -3,6 +3,7 @@
 
 import type { ViewMode } from "../model";
 import type { Grid } from "../payload";
+import type { ViewBasis } from "./orientation";
 
 type Vec3 = [number, number, number];
 
@@ -43,6 +44,13 @@ export function applyCamera(camera: CameraLike, state: CameraState): void {
   camera.setPosition(...state.position);
   camera.setViewUp(...state.viewUp);
   camera.setParallelScale(state.parallelScale);
+}
+
+/** Points the camera along `basis` (position and scale are left to renderer.resetCamera). */
+export function aimCamera(camera: CameraLike, basis: ViewBasis): void {
+  camera.setFocalPoint(0, 0, 0);
+  camera.setPosition(-basis.look[0], -basis.look[1], -basis.look[2]);
+  camera.setViewUp(...basis.up);
 }
 
 /** Identifies a grid: a camera saved over one grid is meaningless over another. */

@@ -9,15 +9,13 @@ import vtkImageSlice from "@kitware/vtk.js/Rendering/Core/ImageSlice";
 import type vtkRenderer from "@kitware/vtk.js/Rendering/Core/Renderer";
 import { applyColormap } from "../colormaps";
 import { LABEL_PALETTE, labelTransferFunctions, PREDICTION_PALETTE } from "../labels";
-import type { Display, ViewMode } from "../model";
+import type { Display } from "../model";
 import type { DecodedVolume } from "../payload";
+import { aimCamera } from "./camera";
 import { imageDataOf } from "./image-data";
+import { type Axis, type SliceMode, sliceAxis, sliceViewBasis } from "./orientation";
 import { displayRange, type SceneVolumes, sliceIndexOf } from "./scene";
 
-export type SliceMode = Exclude<ViewMode, "volume">;
-
-/** The index axis each mode slices along: axial = k (z), coronal = j (y), sagittal = i (x). */
-export const SLICE_AXIS: Record<SliceMode, 0 | 1 | 2> = { sagittal: 0, coronal: 1, axial: 2 };
 const SLICING_MODES = [SlicingMode.I, SlicingMode.J, SlicingMode.K];
 
 interface Layer {
@@ -30,14 +28,16 @@ export class SliceScene {
   private layers: Layer[] = [];
   private readonly imageColor = vtkColorTransferFunction.newInstance();
   private display: Display | null = null;
+  /** The index axis whose world direction is closest to this view's normal (orientation.ts). */
+  private sliceAxis: Axis = 0;
 
   constructor(
     private readonly renderer: vtkRenderer,
     readonly mode: SliceMode,
   ) {}
 
-  get axis(): 0 | 1 | 2 {
-    return SLICE_AXIS[this.mode];
+  get axis(): Axis {
+    return this.sliceAxis;
   }
 
   /** Number of slices along this view's axis (0 before data arrives). */
@@ -47,6 +47,8 @@ export class SliceScene {
 
   setVolumes(volumes: SceneVolumes): void {
     this.clearLayers();
+    const first = volumes.components[0];
+    if (first) this.sliceAxis = sliceAxis(this.mode, first.grid.direction);
     for (const volume of volumes.components) {
       const mapper = vtkImageMapper.newInstance();
       mapper.setInputData(imageDataOf(volume));
@@ -103,17 +105,7 @@ export class SliceScene {
     const camera = this.renderer.getActiveCamera();
     camera.setParallelProjection(true);
     if (!first) return;
-    // Axis directions in world space: vtk's direction is column-major, axis a at [3a, 3a+3).
-    const d = first.grid.direction;
-    const axisDir = (a: number) =>
-      [d[3 * a], d[3 * a + 1], d[3 * a + 2]] as [number, number, number];
-    const normal = axisDir(this.axis);
-    const up = this.mode === "axial" ? axisDir(1).map((v) => -v) : axisDir(2);
-    // Axial looks from the feet (+k into the screen); coronal and sagittal from the front/side.
-    const sign = this.mode === "axial" ? -1 : 1;
-    camera.setFocalPoint(0, 0, 0);
-    camera.setPosition(sign * normal[0], sign * normal[1], sign * normal[2]);
-    camera.setViewUp(up[0] as number, up[1] as number, up[2] as number);
+    aimCamera(camera, sliceViewBasis(this.mode, first.grid.direction));
     this.renderer.resetCamera();
     this.renderer.resetCameraClippingRange();
   }

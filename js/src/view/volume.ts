@@ -15,8 +15,10 @@ import { LABEL_PALETTE, labelTransferFunctions, PREDICTION_PALETTE } from "../la
 import type { Display } from "../model";
 import type { DecodedVolume } from "../payload";
 import type { Role } from "../protocol";
+import { aimCamera } from "./camera";
 import { imageDataOf } from "./image-data";
 import { customColorMix } from "./mix-shader";
+import { volumeViewBasis } from "./orientation";
 import { displayRange, overlayWeights, type SceneVolumes, sampleDistanceOf } from "./scene";
 
 // Image opacity is given per 1/25 of the volume's diagonal so the default look (a see-through
@@ -151,14 +153,7 @@ export class VolumeScene {
   resetCamera(): void {
     const camera = this.renderer.getActiveCamera();
     camera.setParallelProjection(false);
-    camera.setPosition(0, 0, 0);
-    camera.setFocalPoint(0, 0, -1);
-    camera.setViewUp(0, 1, 0);
-    this.renderer.resetCamera();
-    // A three-quarter view from the front: numpy volumes usually have z as their slowest axis.
-    camera.elevation(-70);
-    camera.azimuth(30);
-    camera.orthogonalizeViewUp();
+    aimCamera(camera, volumeViewBasis());
     this.renderer.resetCamera();
     this.renderer.resetCameraClippingRange();
   }

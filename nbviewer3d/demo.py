@@ -65,18 +65,19 @@ def load_liver_ct() -> tuple[Volume, Volume]:
 
     The files store no voxel spacing, so 1 mm is assumed on every axis: shapes are right,
     physical sizes are not. The stored array is indexed (patient right->left,
-    anterior->posterior, inferior->superior); it is transposed to this package's
-    ``[z, y, x]`` order, so that ``data[k]`` is an axial slice and ``k`` grows toward the
-    head.
+    anterior->posterior, inferior->superior); it is flipped along its first two axes to RAS
+    (x grows toward the patient's right, y toward the front, as the identity direction says)
+    and transposed to this package's ``[z, y, x]`` order, so that ``data[k]`` is an axial
+    slice and ``k`` grows toward the head.
 
     Raises ``ModuleNotFoundError`` naming the pip command when the package is missing.
     """
     data_dir = liver_data_dir()
     image = read_mrc(data_dir / "img_117.mrc")
     label = read_mrc(data_dir / "lab_117.mrc")
-    # The stored axes are (x, y, z): axial slices are along the last one.
-    image_zyx = np.ascontiguousarray(image.transpose(2, 1, 0))
-    label_zyx = np.ascontiguousarray(label.transpose(2, 1, 0))
+    # The stored axes are (x, y, z) running to the left, back and head: RAS flips x and y.
+    image_zyx = np.ascontiguousarray(image[::-1, ::-1].transpose(2, 1, 0))
+    label_zyx = np.ascontiguousarray(label[::-1, ::-1].transpose(2, 1, 0))
     return (
         Volume(image_zyx, kind="image", source=SOURCE),
         Volume(label_zyx, kind="label", source=SOURCE),

@@ -1,7 +1,8 @@
 // @vitest-environment happy-dom
 import vtkCamera from "@kitware/vtk.js/Rendering/Core/Camera";
 import { describe, expect, it } from "vitest";
-import { aimCamera } from "../src/view/camera";
+import type { Grid } from "../src/payload";
+import { frameCamera, gridCorners } from "../src/view/camera";
 import { EdgeLetterOverlay } from "../src/view/edge-letters";
 import {
   cameraBasis,
@@ -145,13 +146,72 @@ describe("default 3D camera", () => {
 
   it("round-trips through a vtkCamera", () => {
     const camera = vtkCamera.newInstance();
-    aimCamera(camera, basis);
+    frameCamera(camera, basis, gridCorners(GRID), 1.5, 1.1);
     const read = cameraBasis(camera);
     expectVec(read.look, basis.look);
     expectVec(read.up, basis.up);
     camera.delete();
   });
 });
+
+const GRID: Grid = {
+  dims: [64, 32, 11],
+  spacing: [1, 1, 1],
+  origin: [0, 0, 0],
+  direction: IDENTITY,
+};
+
+describe("framing a view", () => {
+  it("finds the eight corners of a permuted, flipped grid in the world", () => {
+    const corners = gridCorners({ ...GRID, spacing: [1, 2, 0.5], direction: MIXED });
+    const key = (p: Vec3) => p.map((v) => Math.round(v * 1e6) / 1e6 + 0).join(",");
+    // i (63 steps of 1) runs to -z, j (31 of 2) to -x, k (10 of 0.5) to +y
+    expect(new Set(corners.map(key))).toEqual(
+      new Set(
+        [0, -62].flatMap((x) => [0, 5].flatMap((y) => [0, -63].map((z) => key([x, y, z] as Vec3)))),
+      ),
+    );
+  });
+
+  it("fits a slice to the view's height or width, whichever binds", () => {
+    const camera = vtkCamera.newInstance();
+    camera.setParallelProjection(true);
+    const axial = sliceViewBasis("axial", IDENTITY);
+    frameCamera(camera, axial, gridCorners(GRID), 1, 1.08);
+    expect(camera.getParallelScale()).toBeCloseTo(31.5 * 1.08, 6); // 63 wide, square view
+    frameCamera(camera, axial, gridCorners(GRID), 4, 1.08);
+    expect(camera.getParallelScale()).toBeCloseTo(15.5 * 1.08, 6); // 31 tall, wide view
+    camera.delete();
+  });
+
+  it("keeps every corner in a perspective view, the box touching its edge, centred", () => {
+    const camera = vtkCamera.newInstance();
+    const margin = 1.08;
+    const tan = Math.tan((camera.getViewAngle() * Math.PI) / 360) / margin;
+    for (const aspect of [0.5, 1, 2.5]) {
+      frameCamera(camera, basis3d, gridCorners(GRID), aspect, margin);
+      const eye = camera.getPosition() as unknown as Vec3;
+      const right = screenRight(basis3d);
+      const up: number[] = [];
+      const across: number[] = [];
+      for (const corner of gridCorners(GRID)) {
+        const p: Vec3 = [corner[0] - eye[0], corner[1] - eye[1], corner[2] - eye[2]];
+        const depth = dot(p, basis3d.look);
+        up.push(dot(p, basis3d.up) / depth / tan);
+        across.push(dot(p, right) / depth / (tan * aspect));
+      }
+      const extremes = [...up, ...across].map(Math.abs);
+      expect(Math.max(...extremes)).toBeLessThanOrEqual(1 + 1e-9);
+      expect(Math.max(...extremes)).toBeCloseTo(1, 4);
+      // the picture of the box is centred: as much room above as below, left as right
+      expect(Math.max(...up) + Math.min(...up)).toBeCloseTo(0, 3);
+      expect(Math.max(...across) + Math.min(...across)).toBeCloseTo(0, 3);
+    }
+    camera.delete();
+  });
+});
+
+const basis3d = volumeViewBasis();
 
 describe("patient letters", () => {
   it("names the dominant patient direction of a world vector", () => {

@@ -11,7 +11,7 @@ import { applyColormap } from "../colormaps";
 import { LABEL_PALETTE, labelTransferFunctions, PREDICTION_PALETTE } from "../labels";
 import type { Display } from "../model";
 import type { DecodedVolume } from "../payload";
-import { aimCamera } from "./camera";
+import { FRAME_MARGIN, frameCamera, gridCorners, viewAspect } from "./camera";
 import { imageDataOf } from "./image-data";
 import { type Axis, type SliceMode, sliceAxis, sliceViewBasis } from "./orientation";
 import { displayRange, type SceneVolumes, sliceIndexOf } from "./scene";
@@ -105,8 +105,8 @@ export class SliceScene {
     const camera = this.renderer.getActiveCamera();
     camera.setParallelProjection(true);
     if (!first) return;
-    aimCamera(camera, sliceViewBasis(this.mode, first.grid.direction));
-    this.renderer.resetCamera();
+    const basis = sliceViewBasis(this.mode, first.grid.direction);
+    frameCamera(camera, basis, gridCorners(first.grid), viewAspect(this.renderer), FRAME_MARGIN);
     this.renderer.resetCameraClippingRange();
   }
 

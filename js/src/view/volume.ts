@@ -13,9 +13,9 @@ import { ColorMixPreset } from "@kitware/vtk.js/Rendering/Core/VolumeProperty/Co
 import { applyColormap } from "../colormaps";
 import { LABEL_PALETTE, labelTransferFunctions, PREDICTION_PALETTE } from "../labels";
 import type { Display } from "../model";
-import type { DecodedVolume } from "../payload";
+import type { DecodedVolume, Grid } from "../payload";
 import type { Role } from "../protocol";
-import { aimCamera } from "./camera";
+import { FRAME_MARGIN, frameCamera, gridCorners, viewAspect } from "./camera";
 import { imageDataOf } from "./image-data";
 import { customColorMix } from "./mix-shader";
 import { volumeViewBasis } from "./orientation";
@@ -39,6 +39,7 @@ export class VolumeScene {
   private minSpacing = 1;
   private diagonal = 1;
   private display: Display | null = null;
+  private grid: Grid | null = null;
 
   constructor(private readonly renderer: vtkRenderer) {
     this.actor.setMapper(this.mapper);
@@ -52,6 +53,7 @@ export class VolumeScene {
     if (!first) return;
     this.roles = volumes.components.map((v) => v.meta.role);
     this.image = volumes.components.find((v) => v.meta.role === "image") ?? null;
+    this.grid = first.grid;
     const { dims, spacing } = first.grid;
     this.minSpacing = Math.min(...spacing);
     this.diagonal = Math.hypot(...dims.map((d, i) => d * (spacing[i] as number)));
@@ -153,8 +155,15 @@ export class VolumeScene {
   resetCamera(): void {
     const camera = this.renderer.getActiveCamera();
     camera.setParallelProjection(false);
-    aimCamera(camera, volumeViewBasis());
-    this.renderer.resetCamera();
+    const grid = this.grid;
+    if (!grid) return;
+    frameCamera(
+      camera,
+      volumeViewBasis(),
+      gridCorners(grid),
+      viewAspect(this.renderer),
+      FRAME_MARGIN,
+    );
     this.renderer.resetCameraClippingRange();
   }
 

@@ -219,3 +219,23 @@ def test_pictures_match_across_array_layouts(nb: NotebookPage) -> None:
             shots.append(nb.shot(index).astype(np.int16))
         diff = np.abs(shots[0] - shots[1]).mean()
         assert diff < 1.0, f"{mode}: the two layouts differ by {diff:.2f} per channel"
+
+
+def test_marker_turns_with_the_camera(nb: NotebookPage) -> None:
+    """Runs last: a real mouse drag turns the 3D view, and the cube with it."""
+    index = VARIANTS["ras"]
+    show(nb, "ras", "volume", STEP["all"])
+    assert marker_faces(nb, index) == "ARS"
+    before_shot, before = nb.shot(index), nb.widget_state(index).frames
+    box = nb.canvas(index).bounding_box()
+    x, y = box["x"] + box["width"] / 2, box["y"] + box["height"] / 2
+    nb.page.mouse.move(x, y)
+    nb.page.mouse.down()
+    nb.page.mouse.move(x - box["width"] / 3, y, steps=8)
+    nb.page.mouse.up()
+    nb.wait_rendered(index, after=before)
+    faces = marker_faces(nb, index)
+    assert faces is not None and faces != "ARS", f"the cube did not turn: {faces!r}"
+    assert "S" in faces, f"a drag along the horizontal hid the top of the cube: {faces!r}"
+    assert grey_std(nb.shot(index)) > MIN_STD
+    assert np.abs(nb.shot(index).astype(np.int16) - before_shot).mean() > 1.0

@@ -13,13 +13,14 @@ interface Face {
   rgb: Vec3;
 }
 
-// R/L red, A/P green, S/I blue: RAS read as RGB, the habit of medical viewers.
+// R/L red, A/P green, S/I blue: RAS read as RGB, the habit of medical viewers. Side letters
+// stand upright; S reads from the front above, I from the feet (as the axial view looks).
 const FACES: readonly Face[] = [
   { letter: "R", normal: [1, 0, 0], up: [0, 0, 1], rgb: [196, 64, 58] },
   { letter: "L", normal: [-1, 0, 0], up: [0, 0, 1], rgb: [196, 64, 58] },
   { letter: "A", normal: [0, 1, 0], up: [0, 0, 1], rgb: [58, 150, 72] },
   { letter: "P", normal: [0, -1, 0], up: [0, 0, 1], rgb: [58, 150, 72] },
-  { letter: "S", normal: [0, 0, 1], up: [0, 1, 0], rgb: [60, 105, 200] },
+  { letter: "S", normal: [0, 0, 1], up: [0, -1, 0], rgb: [60, 105, 200] },
   { letter: "I", normal: [0, 0, -1], up: [0, 1, 0], rgb: [60, 105, 200] },
 ];
 

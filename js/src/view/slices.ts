@@ -15,9 +15,24 @@ import { imageDataOf } from "./image-data";
 import { displayRange, type SceneVolumes, sliceIndexOf } from "./scene";
 
 export type SliceMode = Exclude<ViewMode, "volume">;
+type Vec3 = [number, number, number];
 
-/** The index axis each mode slices along: axial = k (z), coronal = j (y), sagittal = i (x). */
-export const SLICE_AXIS: Record<SliceMode, 0 | 1 | 2> = { sagittal: 0, coronal: 1, axial: 2 };
+/**
+ * Each mode cuts across one RAS world axis and is seen radiologically: axial from the feet
+ * with anterior up, coronal from the front, sagittal from the patient's left, superior up.
+ */
+const VIEWS: Record<SliceMode, { world: 0 | 1 | 2; look: Vec3; up: Vec3 }> = {
+  sagittal: { world: 0, look: [1, 0, 0], up: [0, 0, 1] },
+  coronal: { world: 1, look: [0, -1, 0], up: [0, 0, 1] },
+  axial: { world: 2, look: [0, 0, 1], up: [0, 1, 0] },
+};
+
+/** The index axis whose world direction (vtk's column-major direction) runs closest to `world`. */
+export function sliceAxisOf(direction: ArrayLike<number>, world: 0 | 1 | 2): 0 | 1 | 2 {
+  const along = [0, 1, 2].map((a) => Math.abs(Number(direction[3 * a + world])));
+  const best = along.indexOf(Math.max(...along));
+  return best === 1 ? 1 : best === 2 ? 2 : 0;
+}
 const SLICING_MODES = [SlicingMode.I, SlicingMode.J, SlicingMode.K];
 
 interface Layer {
@@ -30,6 +45,7 @@ export class SliceScene {
   private layers: Layer[] = [];
   private readonly imageColor = vtkColorTransferFunction.newInstance();
   private display: Display | null = null;
+  private sliceAxis: 0 | 1 | 2 = 0;
 
   constructor(
     private readonly renderer: vtkRenderer,
@@ -37,7 +53,7 @@ export class SliceScene {
   ) {}
 
   get axis(): 0 | 1 | 2 {
-    return SLICE_AXIS[this.mode];
+    return this.sliceAxis;
   }
 
   /** Number of slices along this view's axis (0 before data arrives). */
@@ -47,6 +63,8 @@ export class SliceScene {
 
   setVolumes(volumes: SceneVolumes): void {
     this.clearLayers();
+    const first = volumes.components[0];
+    if (first) this.sliceAxis = sliceAxisOf(first.grid.direction, VIEWS[this.mode].world);
     for (const volume of volumes.components) {
       const mapper = vtkImageMapper.newInstance();
       mapper.setInputData(imageDataOf(volume));
@@ -103,17 +121,10 @@ export class SliceScene {
     const camera = this.renderer.getActiveCamera();
     camera.setParallelProjection(true);
     if (!first) return;
-    // Axis directions in world space: vtk's direction is column-major, axis a at [3a, 3a+3).
-    const d = first.grid.direction;
-    const axisDir = (a: number) =>
-      [d[3 * a], d[3 * a + 1], d[3 * a + 2]] as [number, number, number];
-    const normal = axisDir(this.axis);
-    const up = this.mode === "axial" ? axisDir(1).map((v) => -v) : axisDir(2);
-    // Axial looks from the feet (+k into the screen); coronal and sagittal from the front/side.
-    const sign = this.mode === "axial" ? -1 : 1;
+    const { look, up } = VIEWS[this.mode];
     camera.setFocalPoint(0, 0, 0);
-    camera.setPosition(sign * normal[0], sign * normal[1], sign * normal[2]);
-    camera.setViewUp(up[0] as number, up[1] as number, up[2] as number);
+    camera.setPosition(-look[0], -look[1], -look[2]);
+    camera.setViewUp(up[0], up[1], up[2]);
     this.renderer.resetCamera();
     this.renderer.resetCameraClippingRange();
   }

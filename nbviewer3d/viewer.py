@@ -28,7 +28,7 @@ import traitlets as t
 from .inputs import as_volume
 from .store import MemoryStore, StepStore
 from .transport import ROLES, encode, nonfinite_count, robust_range
-from .volume import Volume
+from .volume import Volume, on_grid
 
 _BUNDLE = Path(__file__).parent / "static" / "widget.js"
 _NOT_BUILT = (
@@ -203,7 +203,7 @@ class Viewer(anywidget.AnyWidget):
         reference = volumes.get("image") or existing.get("image")
         for role in ("label", "prediction"):
             if role in volumes and reference is not None:
-                volumes[role] = _on_grid(volumes[role], reference, role)
+                volumes[role] = on_grid(volumes[role], reference, role)
         if "image" in volumes:
             _warn_nonfinite(volumes["image"], step)
         self._store.put(step, volumes)
@@ -350,31 +350,6 @@ def _owned(volume: Volume) -> Volume:
     copy = data.copy(order="K")  # keeps an F-ordered (x, y, z) ITK layout as it is
     copy.flags.writeable = False
     return dataclasses.replace(volume, data=copy)
-
-
-def _on_grid(volume: Volume, reference: Volume, role: str) -> Volume:
-    """Put a label on the image's grid: it must match the image voxel for voxel."""
-    if volume.shape != reference.shape:
-        raise ValueError(
-            f"the {role}'s grid differs from the image's: {role} has shape {volume.shape}, "
-            f"image has {reference.shape}; a {role} must hold one class id per image voxel, "
-            "in the same array layout as the image (resample or transpose it first)"
-        )
-    if volume.same_grid(Volume(volume.data)) and not reference.same_grid(Volume(volume.data)):
-        # a bare array carries no geometry: it lives on the image's grid
-        return dataclasses.replace(
-            volume,
-            spacing=reference.spacing,
-            origin=reference.origin,
-            direction=reference.direction,
-            frame=reference.frame,
-        )
-    if not volume.same_grid(reference):
-        raise ValueError(
-            f"the {role}'s grid differs from the image's: {role} {volume.describe_grid()}; "
-            f"image {reference.describe_grid()}"
-        )
-    return volume
 
 
 def _warn_nonfinite(volume: Volume, step: int) -> None:

@@ -5,7 +5,7 @@ The axis convention is stated once, in :mod:`nbviewer3d.inputs`.
 
 from __future__ import annotations
 
-from dataclasses import dataclass, field
+from dataclasses import dataclass, field, replace
 from typing import Any, Literal
 
 import numpy as np
@@ -131,3 +131,32 @@ def _axis_name(column: npt.NDArray[np.float64]) -> str:
     if np.allclose(np.abs(column), np.eye(3)[k], atol=1e-6):
         return ("+" if column[k] > 0 else "-") + "xyz"[k]
     return "(" + " ".join(f"{v:.3g}" for v in column) + ")"
+
+
+def on_grid(volume: Volume, reference: Volume, role: str) -> Volume:
+    """Put a label on the image's grid: it must match the image voxel for voxel.
+
+    A label without geometry of its own (a bare array, a GIF from MONAI) takes the image's;
+    one with geometry must have the image's. The error names both grids.
+    """
+    if volume.shape != reference.shape:
+        raise ValueError(
+            f"the {role}'s grid differs from the image's: {role} has shape {volume.shape}, "
+            f"image has {reference.shape}; a {role} must hold one class id per image voxel, "
+            "in the same array layout as the image (resample or transpose it first)"
+        )
+    bare = Volume(volume.data)
+    if volume.same_grid(bare) and not reference.same_grid(bare):
+        return replace(
+            volume,
+            spacing=reference.spacing,
+            origin=reference.origin,
+            direction=reference.direction,
+            frame=reference.frame,
+        )
+    if not volume.same_grid(reference):
+        raise ValueError(
+            f"the {role}'s grid differs from the image's: {role} {volume.describe_grid()}; "
+            f"image {reference.describe_grid()}"
+        )
+    return volume

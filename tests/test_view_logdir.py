@@ -203,3 +203,26 @@ def test_a_lossless_image_and_a_monai_gif_label_line_up(
     # under the label lies the liver, and nothing else: the two line up voxel for voxel
     assert set(np.unique(arrays["image"][arrays["label"] == 1]).tolist()) == {90.0, 1200.0}
     assert not np.any(np.isin(arrays["image"][arrays["label"] == 0], [90.0, 1200.0]))
+
+
+def test_a_gif_label_takes_the_grid_of_a_lossless_metatensor_image(
+    tmp_path: Path, monkeypatch: pytest.MonkeyPatch
+) -> None:
+    monai_data = pytest.importorskip("monai.data")
+    t = torch.from_numpy(_phantom())
+    affine = torch.diag(torch.tensor([0.8, 0.8, 2.5, 1.0], dtype=torch.float64))
+    affine[:3, 3] = torch.tensor([-10.0, 20.0, 30.0])
+    image = monai_data.MetaTensor(t[0], affine=affine)  # (C, H, W, D) placed by its affine
+    writer = tensorboard_writer.SummaryWriter(str(tmp_path / "spaced"))
+    nbviewer3d.plot_2d_or_3d_image(image[None], 1, writer, tag="image")
+    monai_visualize.plot_2d_or_3d_image((t == 90).float(), 1, writer, tag="label")
+    writer.close()
+    with pytest.warns(LossySourceWarning):
+        viewer = nbviewer3d.view_logdir(str(tmp_path))
+    wire = Wire(viewer, monkeypatch)
+    wire.fetch(1)
+    metas = wire.metas()
+    for key in GEOMETRY:
+        assert metas["label"][key] == metas["image"][key], key
+    assert metas["image"]["spacing"] == [0.8, 0.8, 2.5]
+    assert metas["image"]["origin"] == [-10.0, 20.0, 30.0]

@@ -29,8 +29,10 @@ def view(
     """Show an image with its label and prediction: a widget to display in a notebook cell.
 
     Inputs may be numpy arrays, torch tensors (any device), MONAI MetaTensors, nibabel or
-    SimpleITK/itk images, or anything with ``__array__``; see ``nbviewer3d.inputs.as_volume``
-    for layouts and the ``index``/``channel``/``spacing``/``threshold`` options. Display
+    SimpleITK/itk images, or anything with ``__array__``. Arrays are ``(x, y, z)``, MONAI's
+    ``(H, W, D)`` (``axes="zyx"`` for slice-first stacks): the axis convention is stated in
+    :mod:`nbviewer3d.inputs`, with the ``index``/``channel``/``axes``/``spacing``/``threshold``
+    options (see ``nbviewer3d.as_volume``). Display
     options are the Viewer's traits (``cmap``, ``vmin``, ``vmax``, ``sample_distance``,
     ``label_blend``, ``view_mode``, ...); itkwidgets' ``label_image=`` and
     ``label_image_blend=`` are accepted as aliases.

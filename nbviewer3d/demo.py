@@ -57,6 +57,12 @@ def read_mrc(path: Path) -> npt.NDArray[np.generic]:
     return data.reshape(nz, ny, nx)
 
 
+# Where each stored axis points, found by looking at slices and projections of case 117
+# (see load_liver_ct): axis 0 toward the patient's left, 1 posterior, 2 superior. In RAS
+# (+x right, +y anterior, +z superior) those are -x, -y, +z: column a is axis a's direction.
+LIVER_CT_DIRECTION = (-1.0, 0.0, 0.0, 0.0, -1.0, 0.0, 0.0, 0.0, 1.0)
+
+
 def load_liver_ct() -> tuple[Volume, Volume]:
     """LiTS case 117: a contrast abdominal CT cropped around the liver, and its label.
 
@@ -64,21 +70,27 @@ def load_liver_ct() -> tuple[Volume, Volume]:
     128x128x128; the label is uint16 with 0 background, 1 liver, 2 tumour.
 
     The files store no voxel spacing, so 1 mm is assumed on every axis: shapes are right,
-    physical sizes are not. The stored array is indexed (patient right->left,
-    anterior->posterior, inferior->superior); it is flipped along its first two axes to RAS
-    (x grows toward the patient's right, y toward the front, as the identity direction says)
-    and transposed to this package's ``[z, y, x]`` order, so that ``data[k]`` is an axial
-    slice and ``k`` grows toward the head.
+    physical sizes are not. The voxels are kept as stored (no copy, no transpose); the
+    direction matrix places them in RAS world space so that the liver lies on the patient's
+    right (+x), the spine posterior (-y) and the head superior (+z). That orientation was
+    read from the pictures: a maximum-intensity projection along stored axis 2 shows the
+    vertebrae end-on (axis 2 is head-foot) with the spinous process toward high axis 1 (axis
+    1 runs front to back) and the aorta on the high-axis-0 side of the vertebral body (axis 0
+    runs right to left, the liver sitting at low axis 0); the ribs and the diaphragm side of
+    the liver lie at high axis 2 and the contrast-filled colon at low axis 2 (axis 2 runs
+    foot to head). So the stored array is LPS-ordered: axis 0 -> left, 1 -> posterior,
+    2 -> superior, i.e. RAS directions -x, -y, +z.
 
     Raises ``ModuleNotFoundError`` naming the pip command when the package is missing.
     """
     data_dir = liver_data_dir()
     image = read_mrc(data_dir / "img_117.mrc")
     label = read_mrc(data_dir / "lab_117.mrc")
-    # The stored axes are (x, y, z) running to the left, back and head: RAS flips x and y.
-    image_zyx = np.ascontiguousarray(image[::-1, ::-1].transpose(2, 1, 0))
-    label_zyx = np.ascontiguousarray(label[::-1, ::-1].transpose(2, 1, 0))
+    # voxel [0, 0, 0] sits at the right-anterior-inferior corner, the volume in x, y, z >= 0
+    origin = (image.shape[0] - 1.0, image.shape[1] - 1.0, 0.0)
+    image.flags.writeable = False
+    label.flags.writeable = False
     return (
-        Volume(image_zyx, kind="image", source=SOURCE),
-        Volume(label_zyx, kind="label", source=SOURCE),
+        Volume(image, origin=origin, direction=LIVER_CT_DIRECTION, kind="image", source=SOURCE),
+        Volume(label, origin=origin, direction=LIVER_CT_DIRECTION, kind="label", source=SOURCE),
     )

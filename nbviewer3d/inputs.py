@@ -5,24 +5,35 @@ Accepted inputs: numpy arrays, torch tensors (any device, with or without grad),
 (dask, xarray, zarr, ...). torch, MONAI, nibabel, SimpleITK and itk are optional: each is
 imported only when the input is one of its types.
 
-Layout rule
------------
-* An input without geometry (numpy, torch, ``__array__``) is read in numpy/vtk order, slice
-  index first, whatever its library: ``(z, y, x)`` as given, ``(y, x)`` as a one-slice
-  volume, ``(C, z, y, x)`` channel first and ``(N, C, z, y, x)`` batch first (MONAI's
-  ``CHW[D]`` / ``NCHW[D]``, read with the spatial axes in the order they come). A 3D input
-  is ``(z, y, x)`` unless ``channel=`` is given; then it is ``(C, y, x)``, one 2D image.
-* An input with an affine (MONAI ``MetaTensor``, nibabel) is placed by its affine: array
-  axes 0, 1, 2 (after batch and channel) are affine columns 0, 1, 2 and become the volume's
-  x, y, z, so ``arr[i, j, k]`` lands at ``data[k, j, i]``. nibabel's 4th axis (time or
-  components) is the channel axis.
-* SimpleITK and itk images are already ``(z, y, x)`` as arrays; their spacing, origin and
-  direction are used as they are (multi-component pixels are the channel axis).
+Axis convention (the one rule; README "Array layout" and the docstrings point here)
+---------------------------------------------------------------------------------
+* An array without geometry (numpy, torch, ``__array__``) is read in MONAI / nibabel / NIfTI
+  index order: its spatial axes are ``(x, y, z)``, i.e. MONAI's ``(H, W, D)`` after batch and
+  channel. Accepted layouts: ``(x, y, z)``, ``(C, x, y, z)``, ``(N, C, x, y, z)``, and
+  ``(x, y)`` for one slice; a 3D input with ``channel=`` is ``(C, x, y)``, one 2D image.
+  ``spacing=`` and ``origin=`` are given in the same order as the array's axes. Such an
+  input lies in RAS world space, array axes 0, 1, 2 along +x, +y, +z, with the given
+  spacing and its voxel ``[0, 0, 0]`` at the origin.
+* ``axes=`` (a permutation of ``"xyz"``, default ``"xyz"``) names the world axis of each
+  array axis: ``axes="zyx"`` reads slice-first stacks (a DICOM series,
+  ``sitk.GetArrayFromImage``, itkwidgets habits). The voxels stay as given; the Volume's
+  direction maps array axis 0 to world z, and so on. ``spacing=``/``origin=`` stay in the
+  array's axis order. A 2D array gets its one-voxel axis where ``axes`` puts z.
+* MONAI ``MetaTensor`` and nibabel images are placed by their affine (RAS world): array
+  axis ``a`` (after batch and channel) runs along affine column ``a``. SimpleITK and itk
+  images are placed by their own geometry, in LPS world; their voxels are held in the
+  image's own index order ``(x, y, z)`` (``GetArrayFromImage(img).T``, a view) with spacing
+  in ``(x, y, z)``. ``axes=`` on an input with geometry is an error; ``spacing=`` (per array
+  axis), ``origin=`` and ``direction=`` (3x3, column ``a`` = world direction of array axis
+  ``a``, both in the input's own world: RAS, or LPS for SimpleITK/itk) replace its geometry.
 
-World coordinates are the input's own: RAS for nibabel and MetaTensor affines, LPS for
-SimpleITK and itk. ``spacing``, ``origin`` (both ``(x, y, z)``) and ``direction`` (3x3,
-columns = the x, y, z axis directions) given as keywords replace what the input carries.
+RAS means world +x points to the patient's right, +y to the front (anterior) and +z to the
+head (superior); LPS flips x and y. The browser shows every volume in RAS. A MetaTensor whose
+affine is diagonal and positive and its ``.as_tensor()`` given the same spacing are the same
+picture.
 
+Every Volume handed back (``viewer.image``, ``open_logdir(...).volume(...)``) holds its
+voxels in the layout the user passed or logged: no transposes, ``np.asarray(volume)`` works.
 Values are not altered: dtype, NaN and Inf stay as given (narrowing for the wire happens in
 ``transport``); only bool becomes uint8 and torch dtypes numpy lacks (bfloat16, float8)
 become float32. The returned data may share memory with the input and is read-only.
@@ -37,33 +48,43 @@ from typing import Any
 import numpy as np
 import numpy.typing as npt
 
-from .volume import KINDS, Volume
+from .volume import KINDS, Frame, Volume
 
 Array = npt.NDArray[Any]
 _XYZ = tuple[float, float, float]
-_Grid = tuple[_XYZ, _XYZ, tuple[float, ...]]  # spacing, origin, direction
 
 _FORMS = (
     "a numpy array, torch tensor, MONAI MetaTensor, nibabel image, SimpleITK or itk image, "
     "or an object with __array__"
 )
-_LAYOUTS = "(z, y, x), (y, x), (C, z, y, x) or (N, C, z, y, x)"
+_LAYOUTS = "(x, y, z), (x, y), (C, x, y, z) or (N, C, x, y, z) (MONAI's H, W, D order)"
 _IDENTITY = (1.0, 0.0, 0.0, 0.0, 1.0, 0.0, 0.0, 0.0, 1.0)
+AXES = "xyz"
 
 
 @dataclass(frozen=True)
 class _Raw:
-    """An input read into numpy, before batch/channel selection and reorientation."""
+    """An input read into numpy, before batch/channel selection."""
 
     array: Array
     source: str
     # how many leading non-spatial axes the array has: None = decide from ndim (plain arrays)
     leading: int | None = None
+    # whether the input places itself (affine, ITK geometry, a Volume): then axes= is refused
+    placed: bool = False
     # 4x4 (or batched (N, 4, 4)) affine whose columns 0-2 place the array's spatial axes
     affine: Array | None = None
-    spacing: tuple[float, float, float] = (1.0, 1.0, 1.0)
-    origin: tuple[float, float, float] = (0.0, 0.0, 0.0)
+    spacing: _XYZ = (1.0, 1.0, 1.0)
+    origin: _XYZ = (0.0, 0.0, 0.0)
     direction: tuple[float, ...] = _IDENTITY
+    frame: Frame = "RAS"
+
+
+@dataclass(frozen=True)
+class _Grid:
+    spacing: _XYZ
+    origin: _XYZ
+    direction: tuple[float, ...]
 
 
 def as_volume(
@@ -72,33 +93,38 @@ def as_volume(
     kind: str = "image",
     index: int | None = None,
     channel: int | None = None,
+    axes: str = AXES,
     spacing: object = None,
     origin: object = None,
     direction: object = None,
     threshold: float | None = None,
     name: str = "image",
 ) -> Volume:
-    """Read ``obj`` into a Volume indexed ``[z, y, x]`` with its spacing, origin and direction.
+    """Read ``obj`` into a Volume: its voxels as given, and the geometry that places them.
 
     ``obj`` is a numpy array, torch tensor (any device, with grad or not: read through a
     detached CPU copy or view, the tensor untouched), MONAI MetaTensor, nibabel image,
-    SimpleITK or itk image, or an object with ``__array__``. Plain arrays and tensors are
-    ``(z, y, x)`` as given, ``(y, x)`` (one slice), ``(C, z, y, x)`` or ``(N, C, z, y, x)``;
-    a 3D input with ``channel=`` is ``(C, y, x)``. MetaTensor and nibabel inputs are placed
-    by their affine: array axis 0 is x, so ``arr[i, j, k]`` becomes ``data[k, j, i]``. See
-    the module docstring.
+    SimpleITK or itk image, a Volume, or an object with ``__array__``. Plain arrays and
+    tensors are ``(x, y, z)`` (MONAI's ``(H, W, D)``), ``(x, y)`` (one slice),
+    ``(C, x, y, z)`` or ``(N, C, x, y, z)``; a 3D input with ``channel=`` is ``(C, x, y)``.
+    ``axes="zyx"`` (any permutation of ``"xyz"``) reads slice-first stacks. MetaTensor and
+    nibabel inputs are placed by their affine, SimpleITK/itk by their own geometry. The
+    axis convention is in this module's docstring.
 
     ``kind``: ``"image"`` (intensities) or ``"label"`` (non-negative integer class ids; bool
     and integral floats accepted). ``index``: the batch item of an ``(N, C, ...)`` input,
     needed when N > 1. ``channel``: the channel to show; without it a single channel is
     taken, images with several channels are an error, and labels with several channels
     (one-hot, probabilities, logits) become their argmax. ``threshold``: for labels, turns
-    one probability channel into ``0``/``1`` by ``value >= threshold``. ``spacing`` and
-    ``origin`` ``(x, y, z)`` and ``direction`` (3x3 or 9 numbers row-major) replace the
-    input's geometry. ``name`` names the input in error messages.
+    one float probability channel into ``0``/``1`` by ``value >= threshold`` (an integer or
+    bool label is refused: thresholding would merge its classes). ``spacing`` and ``origin``
+    (in the array's axis order) and ``direction`` (3x3 or 9 numbers row-major, column ``a``
+    the world direction of array axis ``a``) replace the input's geometry. ``name`` names
+    the input in error messages.
     """
     if kind not in KINDS:
         raise ValueError(f"{name}: kind must be one of {KINDS}, got {kind!r}")
+    permutation = _permutation(axes, name)
     if threshold is not None:
         if kind != "label":
             raise ValueError(
@@ -109,29 +135,78 @@ def as_volume(
             raise ValueError(f"{name}: threshold must be a finite number, got {threshold!r}")
     raw = _read(obj, name)
     _check_dtype(raw.array, name)
+    if raw.placed and axes != AXES:
+        raise ValueError(
+            f"{name}: axes={axes!r} is for arrays without geometry; a {raw.source} is placed by "
+            "its own geometry (pass spacing=/origin=/direction= to replace it)"
+        )
+    if permutation != (0, 1, 2) and direction is not None:
+        raise ValueError(
+            f"{name}: pass axes= or direction=, not both (axes={axes!r} sets the direction)"
+        )
+    if threshold is not None and raw.array.dtype.kind != "f":
+        raise ValueError(
+            f"{name}: threshold= turns a float probability map into 0/1, but this input holds "
+            f"{raw.array.dtype} values, class ids already: thresholding would merge its "
+            "classes. Leave threshold out (or pass the probabilities)"
+        )
     array, affine = _select(raw, kind, index, channel, threshold, name)
-    if affine is None:
-        data = array[np.newaxis] if array.ndim == 2 else array
-        grid: _Grid = (raw.spacing, raw.origin, raw.direction)
+    if affine is not None:
+        data, grid = _affine_grid(array, affine, name)
+    elif raw.placed:
+        data = array[:, :, np.newaxis] if array.ndim == 2 else array
+        grid = _Grid(raw.spacing, raw.origin, raw.direction)
     else:
-        data, grid = _reorient(array, affine, name)
+        data = np.expand_dims(array, axes.index("z")) if array.ndim == 2 else array
+        grid = _axes_grid(permutation, raw.spacing, raw.origin)
     if kind == "label":
         data = _check_label(data, name)
     elif data.dtype == np.bool_:
         data = data.astype(np.uint8)
-    data = np.ascontiguousarray(data).view()
+    if not (data.flags.c_contiguous or data.flags.f_contiguous):
+        data = np.ascontiguousarray(data)
+    data = data.view()
     data.flags.writeable = False  # it may share the user's buffer: no way back into it
     try:
         return Volume(
             data=data,
-            spacing=grid[0] if spacing is None else _xyz("spacing", spacing),
-            origin=grid[1] if origin is None else _xyz("origin", origin),
-            direction=grid[2] if direction is None else _direction(direction),
+            spacing=grid.spacing if spacing is None else _three("spacing", spacing),
+            origin=grid.origin if origin is None else _world_origin(origin, permutation),
+            direction=grid.direction if direction is None else _direction(direction),
             kind="label" if kind == "label" else "image",
             source=raw.source,
+            frame=raw.frame,
         )
     except (TypeError, ValueError) as error:
         raise type(error)(f"{name}: {error}") from None
+
+
+def _permutation(axes: object, name: str) -> tuple[int, int, int]:
+    """``axes`` ("zyx") -> the world axis of each array axis ((2, 1, 0))."""
+    if not isinstance(axes, str) or sorted(axes) != sorted(AXES):
+        raise ValueError(
+            f"{name}: axes must name the world axis of each array axis, a permutation of "
+            f"'xyz' such as 'xyz' (the default, MONAI/NIfTI order) or 'zyx' (slice first), "
+            f"got {axes!r}"
+        )
+    a, b, c = (AXES.index(letter) for letter in axes)
+    return (a, b, c)
+
+
+def _axes_grid(permutation: tuple[int, int, int], spacing: _XYZ, origin: _XYZ) -> _Grid:
+    matrix = np.zeros((3, 3))
+    for axis, world in enumerate(permutation):
+        matrix[world, axis] = 1.0
+    return _Grid(spacing, _world_origin(origin, permutation), tuple(matrix.ravel().tolist()))
+
+
+def _world_origin(value: object, permutation: tuple[int, int, int]) -> _XYZ:
+    """An origin given in the array's axis order, as world (x, y, z)."""
+    given = _three("origin", value)
+    world = [0.0, 0.0, 0.0]
+    for axis, w in enumerate(permutation):
+        world[w] = given[axis]
+    return (world[0], world[1], world[2])
 
 
 # ---- reading each library's objects ----------------------------------------------------
@@ -148,7 +223,17 @@ def _read(obj: object, name: str) -> _Raw:
     if isinstance(obj, (str, bytes, np.str_, np.bytes_)):
         raise TypeError(f"{name}: got a string {obj!r:.60}; pass {_FORMS} (not a path)")
     if isinstance(obj, Volume):
-        return _Raw(obj.data, obj.source, 0, None, obj.spacing, obj.origin, obj.direction)
+        return _Raw(
+            obj.data,
+            obj.source,
+            0,
+            True,
+            None,
+            obj.spacing,
+            obj.origin,
+            obj.direction,
+            obj.frame,
+        )
     libraries = _libraries(obj)
     source = f"{type(obj).__module__.partition('.')[0]}.{type(obj).__name__}"
     if "monai" in libraries and hasattr(obj, "affine"):
@@ -192,11 +277,11 @@ def _read_metatensor(tensor: Any, source: str, name: str) -> _Raw:
     array = _torch_to_numpy(tensor.as_tensor(), name)
     affine = _affine4(tensor.affine.numpy(force=True), name)
     if affine.ndim == 3:
-        return _Raw(array, source, 2, affine)  # collated batch: (N, C, spatial...)
+        return _Raw(array, source, 2, True, affine)  # collated batch: (N, C, spatial...)
     # MONAI keeps 4x4 affines for 2D images too; spatial_shape, when loaded, tells the rank
     rank = len(np.ravel(tensor.meta.get("spatial_shape", ())))
     leading = array.ndim - rank if rank in (2, 3) and array.ndim - rank in (0, 1) else None
-    return _Raw(array, source, leading, affine)
+    return _Raw(array, source, leading, True, affine)
 
 
 def _affine4(value: Any, name: str) -> Array:
@@ -225,8 +310,8 @@ def _read_nibabel(image: Any, source: str, name: str) -> _Raw:
         )
     affine = _affine4(image.affine, name)
     if array.ndim == 4:
-        return _Raw(np.moveaxis(array, 3, 0), source, 1, affine)
-    return _Raw(array, source, 0, affine)
+        return _Raw(np.moveaxis(array, 3, 0), source, 1, True, affine)
+    return _Raw(array, source, 0, True, affine)
 
 
 def _read_simpleitk(image: Any, source: str) -> _Raw:
@@ -263,7 +348,8 @@ def _itk_like(
     direction: Any,
     source: str,
 ) -> _Raw:
-    """SimpleITK/itk: array already (z, y, x[, C]); geometry in (x, y, z), 2D or 3D."""
+    """SimpleITK/itk: the array (a copy) is slice first ``(z, y, x[, C])``; the voxels are held in
+    the image's own index order ``(x, y, z)`` (a transposed view), geometry in LPS."""
     n = len(spacing)
     if n not in (2, 3):
         raise ValueError(f"{source}: {n}D images cannot be shown; pass a 2D or 3D image")
@@ -273,13 +359,17 @@ def _itk_like(
     if components > 1:
         array = np.moveaxis(array, -1, 0)
         leading = 1
+    spatial = list(range(leading, array.ndim))
+    index_order = array.transpose(*range(leading), *spatial[::-1])
     return _Raw(
-        array,
+        index_order,
         source,
         leading,
+        True,
         spacing=_pad3(spacing, 1.0),
         origin=_pad3(origin, 0.0),
         direction=tuple(float(v) for v in matrix.ravel()),
+        frame="LPS",
     )
 
 
@@ -314,7 +404,7 @@ def _select(
     elif index is not None:
         raise ValueError(
             f"{name}: index= picks a batch item, but shape {raw.array.shape} has no batch axis; "
-            "batches are (N, C, z, y, x)"
+            "batches are (N, C, x, y, z)"
         )
     if leading >= 1:
         array = _channel(array, kind, channel, threshold is not None, name)
@@ -376,7 +466,7 @@ def _channel(array: Array, kind: str, channel: int | None, threshold: bool, name
     if array.dtype.kind in "iu" and (array.min() < 0 or array.max() > 1):
         raise ValueError(
             f"{name}: {count} channels of integer ids on axis 0 of shape {array.shape} are "
-            "neither one-hot nor a single class map; pass channel=, or a (z, y, x) class map"
+            "neither one-hot nor a single class map; pass channel=, or an (x, y, z) class map"
         )
     classes: Array = np.argmax(array, axis=0).astype(np.uint8 if count <= 256 else np.uint16)
     return classes
@@ -385,8 +475,8 @@ def _channel(array: Array, kind: str, channel: int | None, threshold: bool, name
 # ---- geometry and values -----------------------------------------------------------------
 
 
-def _reorient(array: Array, affine: Array, name: str) -> tuple[Array, _Grid]:
-    """Array axes (x, y[, z]) placed by a 4x4 ``affine`` -> data [z, y, x] and its geometry."""
+def _affine_grid(array: Array, affine: Array, name: str) -> tuple[Array, _Grid]:
+    """Array axes placed by a 4x4 ``affine`` (column a = axis a): the array and its grid."""
     if array.ndim == 2:
         array = array[:, :, np.newaxis]
     columns = affine[:3, :3]
@@ -394,7 +484,7 @@ def _reorient(array: Array, affine: Array, name: str) -> tuple[Array, _Grid]:
     if np.any(steps == 0) or not np.all(np.isfinite(affine)):
         raise ValueError(f"{name}: affine {affine.tolist()} is singular or not finite")
     direction = tuple((columns / steps).ravel().tolist())
-    return array.T, (_pad3(steps, 1.0), _pad3(affine[:3, 3], 0.0), direction)
+    return array, _Grid(_pad3(steps, 1.0), _pad3(affine[:3, 3], 0.0), direction)
 
 
 def _check_label(data: Array, name: str) -> Array:
@@ -406,7 +496,7 @@ def _check_label(data: Array, name: str) -> Array:
         if not np.array_equal(data, np.round(data)):
             raise ValueError(
                 f"{name}: float label with non-integer values (probabilities?); pass "
-                "threshold= for one probability channel, or a (C, z, y, x) array whose channel "
+                "threshold= for one probability channel, or a (C, x, y, z) array whose channel "
                 "axis is reduced by argmax, or integer class ids"
             )
     if data.dtype.kind in "if" and data.min() < 0:
@@ -414,10 +504,10 @@ def _check_label(data: Array, name: str) -> Array:
     return data
 
 
-def _xyz(keyword: str, value: object) -> tuple[float, float, float]:
+def _three(keyword: str, value: object) -> _XYZ:
     numbers = np.asarray(value, dtype=np.float64).ravel()
     if numbers.shape != (3,):
-        raise ValueError(f"{keyword} must be three numbers in (x, y, z) order, got {value!r}")
+        raise ValueError(f"{keyword} must be three numbers, one per array axis, got {value!r}")
     return (float(numbers[0]), float(numbers[1]), float(numbers[2]))
 
 

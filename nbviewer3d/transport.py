@@ -80,10 +80,29 @@ def _narrow_labels(data: npt.NDArray[Any]) -> npt.NDArray[Any]:
     raise ValueError(f"label ids above 65535 are not supported (found {top})")
 
 
+def wire_layout(
+    volume: Volume,
+) -> tuple[npt.NDArray[Any], tuple[float, float, float], npt.NDArray[np.float64]]:
+    """The volume's voxels as a C-order array with their spacing and RAS direction per axis.
+
+    C-contiguous data goes as it is; F-contiguous data (a SimpleITK image's ``(x, y, z)``
+    view) goes as ``data.T``, which is C-contiguous, with its spacing and direction columns
+    reversed; anything else is made contiguous. No voxel is copied in the first two cases.
+    """
+    data = volume.data
+    spacing = volume.spacing
+    direction = volume.ras_direction
+    if data.flags.c_contiguous:
+        return data, spacing, direction
+    if data.flags.f_contiguous:
+        return data.T, (spacing[2], spacing[1], spacing[0]), direction[:, ::-1]
+    return np.ascontiguousarray(data), spacing, direction
+
+
 def wire_array(volume: Volume) -> tuple[npt.NDArray[Any], float]:
     """The voxels as they cross the comm (C-contiguous, little-endian, a textureable dtype)
-    and the scale that turns them back into the volume's values."""
-    data = volume.data
+    and the scale that turns them back into the volume's values (axes as ``wire_layout``)."""
+    data, _, _ = wire_layout(volume)
     narrowed, scale = (_narrow_labels(data), 1.0) if volume.kind == "label" else _narrow_image(data)
     wire = np.ascontiguousarray(narrowed.astype(narrowed.dtype.newbyteorder("<"), copy=False))
     return wire, scale
@@ -122,17 +141,24 @@ def robust_range(data: npt.NDArray[Any]) -> tuple[float, float]:
 
 
 def encode(volume: Volume, role: str) -> tuple[dict[str, Any], bytes | memoryview]:
-    """The metadata dict and buffer for one volume (see the wire protocol in viewer.py)."""
+    """The metadata dict and buffer for one volume (see the wire protocol in viewer.py).
+
+    Geometry on the wire, always in RAS: ``shape`` is the C-order shape of the bytes sent,
+    ``spacing`` is per axis of that shape, ``direction`` 9 numbers row-major whose column
+    ``a`` is the RAS direction of axis ``a`` of that shape, ``origin`` the RAS position of
+    element ``[0, 0, 0]``. LPS volumes are turned to RAS: x and y negated.
+    """
     if role not in ROLES:
         raise ValueError(f"role must be one of {ROLES}, got {role!r}")
+    _, spacing, direction = wire_layout(volume)
     wire, scale = wire_array(volume)
     meta: dict[str, Any] = {
         "role": role,
         "dtype": wire.dtype.name,
         "shape": list(wire.shape),
-        "spacing": list(volume.spacing),
-        "origin": list(volume.origin),
-        "direction": list(volume.direction),
+        "spacing": list(spacing),
+        "origin": list(volume.ras_origin),
+        "direction": [float(v) for v in direction.ravel()],
         "range": list(finite_range(volume.data)),
         "nbytes": int(wire.nbytes),
         "scale": scale,

@@ -28,7 +28,7 @@ import traitlets as t
 from .inputs import as_volume
 from .store import MemoryStore, StepStore
 from .transport import ROLES, encode, nonfinite_count, robust_range
-from .volume import Volume
+from .volume import Volume, on_grid
 
 _BUNDLE = Path(__file__).parent / "static" / "widget.js"
 _NOT_BUILT = (
@@ -40,9 +40,11 @@ _NOT_BUILT_ESM = (
     "export default { render({ el }) { el.textContent = " + json.dumps(_NOT_BUILT) + "; } };"
 )
 
-_SHARED_OPTIONS = ("index", "spacing", "origin", "direction")
+_SHARED_OPTIONS = ("index", "axes", "spacing", "origin", "direction")
 CONVERT_OPTIONS = (*_SHARED_OPTIONS, "channel", "threshold")
-_ADD_OPTIONS = "index, spacing, origin, direction, channel (image), threshold (label, prediction)"
+_ADD_OPTIONS = (
+    "index, axes, spacing, origin, direction, channel (image), threshold (label, prediction)"
+)
 VIEW_MODES = ("volume", "axial", "coronal", "sagittal")
 # itkwidgets names its view modes by the axis normal to the slice
 _VIEW_MODE_ALIASES = {"v": "volume", "z": "axial", "y": "coronal", "x": "sagittal"}
@@ -166,9 +168,11 @@ class Viewer(anywidget.AnyWidget):
     ) -> None:
         """Add or replace volumes at ``step``; displayed views update and the slider grows.
 
-        ``convert`` goes to :func:`nbviewer3d.inputs.as_volume`: ``index``, ``spacing``,
-        ``origin`` and ``direction`` for every input, ``channel`` for the image and
-        ``threshold`` for the label and prediction. The voxels are copied unless the
+        ``convert`` goes to :func:`nbviewer3d.inputs.as_volume`: ``index``, ``axes``,
+        ``spacing``, ``origin`` and ``direction`` for every input, ``channel`` for the image
+        and ``threshold`` for the label and prediction (float probability maps only). Arrays
+        are read by the axis convention of :mod:`nbviewer3d.inputs`: ``(x, y, z)``, MONAI's
+        ``(H, W, D)``, unless ``axes=`` says otherwise. The voxels are copied unless the
         conversion already made them new, so a tensor reused in place by the training loop
         doesn't change what an earlier step shows.
         """
@@ -199,7 +203,7 @@ class Viewer(anywidget.AnyWidget):
         reference = volumes.get("image") or existing.get("image")
         for role in ("label", "prediction"):
             if role in volumes and reference is not None:
-                volumes[role] = _on_grid(volumes[role], reference, role)
+                volumes[role] = on_grid(volumes[role], reference, role)
         if "image" in volumes:
             _warn_nonfinite(volumes["image"], step)
         self._store.put(step, volumes)
@@ -244,7 +248,8 @@ class Viewer(anywidget.AnyWidget):
 
     @property
     def image(self) -> Volume | None:
-        """The current step's image: ``.data`` (numpy, [z, y, x]) and its geometry."""
+        """The current step's image: ``.data`` (numpy, the array as passed; see the axis
+        convention in :mod:`nbviewer3d.inputs`) and its geometry."""
         return self._current("image")
 
     @property
@@ -342,34 +347,9 @@ def _owned(volume: Volume) -> Volume:
     data = volume.data
     if data.flags.owndata and not data.flags.writeable:
         return volume
-    copy = data.copy()
+    copy = data.copy(order="K")  # keeps an F-ordered (x, y, z) ITK layout as it is
     copy.flags.writeable = False
     return dataclasses.replace(volume, data=copy)
-
-
-def _on_grid(volume: Volume, reference: Volume, role: str) -> Volume:
-    """Put a label on the image's grid: it must match the image voxel for voxel."""
-    if volume.shape != reference.shape:
-        raise ValueError(
-            f"the {role}'s grid differs from the image's: {role} has shape (z, y, x)="
-            f"{volume.shape}, image has {reference.shape}; a {role} must hold one class id per "
-            "image voxel (resample it onto the image grid first)"
-        )
-    untouched = Volume(volume.data)
-    if volume.same_grid(untouched) and not reference.same_grid(untouched):
-        # a bare array carries no geometry: it lives on the image's grid
-        return dataclasses.replace(
-            volume,
-            spacing=reference.spacing,
-            origin=reference.origin,
-            direction=reference.direction,
-        )
-    if not volume.same_grid(reference):
-        raise ValueError(
-            f"the {role}'s grid differs from the image's: {role} {volume.describe_grid()}; "
-            f"image {reference.describe_grid()}"
-        )
-    return volume
 
 
 def _warn_nonfinite(volume: Volume, step: int) -> None:

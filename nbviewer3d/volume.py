@@ -1,36 +1,47 @@
-"""Volume: voxels in numpy C order (z, y, x) plus the geometry that places them in space."""
+"""Volume: voxels in the layout the user gave, plus the geometry that places them in space.
+
+The axis convention is stated once, in :mod:`nbviewer3d.inputs`.
+"""
 
 from __future__ import annotations
 
-from dataclasses import dataclass, field
-from typing import Literal
+from dataclasses import dataclass, field, replace
+from typing import Any, Literal
 
 import numpy as np
 import numpy.typing as npt
 
 Kind = Literal["image", "label"]
 KINDS: tuple[Kind, ...] = ("image", "label")
+Frame = Literal["RAS", "LPS"]
+FRAMES: tuple[Frame, ...] = ("RAS", "LPS")
 
 _IDENTITY = (1.0, 0.0, 0.0, 0.0, 1.0, 0.0, 0.0, 0.0, 1.0)
+# LPS <-> RAS: the world x and y axes point the other way
+_FLIP_XY = np.diag([-1.0, -1.0, 1.0])
 
 
 def _triple(name: str, value: object) -> tuple[float, float, float]:
     arr = np.asarray(value, dtype=np.float64).ravel()
     if arr.shape != (3,) or not np.all(np.isfinite(arr)):
-        raise ValueError(f"{name} must be three finite numbers (x, y, z), got {value!r}")
+        raise ValueError(f"{name} must be three finite numbers, got {value!r}")
     return (float(arr[0]), float(arr[1]), float(arr[2]))
 
 
 @dataclass(frozen=True)
 class Volume:
-    """A 3D grid of voxels.
+    """A 3D grid of voxels, held in the layout the user passed or logged (no transposes).
 
-    ``data`` is indexed ``[z, y, x]`` (numpy C order); ``spacing`` and ``origin`` are given
-    in ``(x, y, z)`` order, in millimetres; ``direction`` is the 3x3 row-major matrix whose
-    columns are the x, y and z axis directions in world space. ``kind`` says whether the
-    voxels are intensities (``image``) or class ids (``label``). ``source`` names where the
-    voxels came from; ``lossy`` holds a sentence when that source did not keep the values the
-    user logged (MONAI's 8-bit GIFs), else ``None``.
+    ``data`` is the 3D array (C- or F-contiguous as given, read-only when it came through
+    :func:`nbviewer3d.as_volume`); ``spacing`` is the voxel size along each array axis, in
+    millimetres; ``origin`` is the world position of voxel ``[0, 0, 0]``; ``direction`` is the
+    3x3 row-major matrix whose column ``a`` is the world direction of array axis ``a``.
+    ``frame`` names the world of origin and direction: ``"RAS"`` (NIfTI, MONAI, nibabel; the
+    default) or ``"LPS"`` (DICOM, ITK); the browser shows everything in RAS. ``kind`` says
+    whether the voxels are intensities (``image``) or class ids (``label``). ``source`` names
+    where the voxels came from; ``lossy`` holds a sentence when that source did not keep the
+    values the user logged (MONAI's 8-bit GIFs), else ``None``. ``np.asarray(volume)`` is
+    ``volume.data``. The axis convention is in :mod:`nbviewer3d.inputs`.
     """
 
     data: npt.NDArray[np.generic]
@@ -40,12 +51,15 @@ class Volume:
     kind: Kind = "image"
     source: str = "array"
     lossy: str | None = field(default=None, compare=False)
+    frame: Frame = "RAS"
 
     def __post_init__(self) -> None:
         if not isinstance(self.data, np.ndarray) or self.data.ndim != 3:
-            raise ValueError("Volume.data must be a 3D numpy array indexed [z, y, x]")
+            raise ValueError("Volume.data must be a 3D numpy array")
         if self.kind not in KINDS:
             raise ValueError(f"Volume.kind must be one of {KINDS}, got {self.kind!r}")
+        if self.frame not in FRAMES:
+            raise ValueError(f"Volume.frame must be one of {FRAMES}, got {self.frame!r}")
         spacing = _triple("spacing", self.spacing)
         if min(spacing) <= 0:
             raise ValueError(f"spacing must be positive, got {spacing}")
@@ -54,30 +68,95 @@ class Volume:
         direction = np.asarray(self.direction, dtype=np.float64).ravel()
         if direction.shape != (9,) or not np.all(np.isfinite(direction)):
             raise ValueError("direction must be a 3x3 matrix (9 numbers, row-major)")
+        if abs(np.linalg.det(direction.reshape(3, 3))) < 1e-6:
+            raise ValueError(f"direction {direction.tolist()} is singular")
         object.__setattr__(self, "direction", tuple(float(v) for v in direction))
+
+    def __array__(self, dtype: Any = None, copy: bool | None = None) -> npt.NDArray[Any]:
+        if copy:
+            return np.array(self.data, dtype=dtype, copy=True)
+        return self.data if dtype is None else self.data.astype(dtype, copy=False)
 
     @property
     def shape(self) -> tuple[int, int, int]:
-        """Voxel counts in numpy order (z, y, x)."""
-        z, y, x = self.data.shape
-        return (z, y, x)
+        """Voxel counts per array axis."""
+        a, b, c = self.data.shape
+        return (a, b, c)
 
     @property
-    def dimensions(self) -> tuple[int, int, int]:
-        """Voxel counts in vtk order (x, y, z)."""
-        z, y, x = self.data.shape
-        return (x, y, z)
+    def ras_origin(self) -> tuple[float, float, float]:
+        """``origin`` in RAS world coordinates."""
+        if self.frame == "RAS":
+            return self.origin
+        x, y, z = self.origin
+        return (-x, -y, z)
+
+    @property
+    def ras_direction(self) -> npt.NDArray[np.float64]:
+        """``direction`` as a 3x3 matrix in RAS world coordinates (column a = array axis a)."""
+        matrix = np.asarray(self.direction, dtype=np.float64).reshape(3, 3)
+        return matrix if self.frame == "RAS" else _FLIP_XY @ matrix
+
+    def world(self, index: object) -> npt.NDArray[np.float64]:
+        """RAS world position (mm) of voxel ``index`` (one (i, j, k) or an (n, 3) array)."""
+        ijk = np.asarray(index, dtype=np.float64)
+        steps = ijk * np.asarray(self.spacing)
+        result: npt.NDArray[np.float64] = steps @ self.ras_direction.T + np.asarray(self.ras_origin)
+        return result
 
     def same_grid(self, other: Volume, atol: float = 1e-4) -> bool:
         """Whether ``other`` has the same voxel grid, so that the two overlay voxel for voxel."""
         return (
             self.shape == other.shape
             and np.allclose(self.spacing, other.spacing, atol=atol)
-            and np.allclose(self.origin, other.origin, atol=atol)
-            and np.allclose(self.direction, other.direction, atol=atol)
+            and np.allclose(self.ras_origin, other.ras_origin, atol=atol)
+            and np.allclose(self.ras_direction, other.ras_direction, atol=atol)
         )
 
     def describe_grid(self) -> str:
         sp = ", ".join(f"{s:g}" for s in self.spacing)
         org = ", ".join(f"{o:g}" for o in self.origin)
-        return f"shape (z, y, x)={self.shape}, spacing (x, y, z)=({sp}), origin=({org})"
+        axes = ", ".join(
+            _axis_name(column) for column in np.asarray(self.direction).reshape(3, 3).T
+        )
+        return (
+            f"shape {self.shape}, spacing per axis ({sp}), origin ({org}) {self.frame}, "
+            f"axis directions ({axes})"
+        )
+
+
+def _axis_name(column: npt.NDArray[np.float64]) -> str:
+    """``+x``, ``-z``... for an axis along a world axis, else its three components."""
+    k = int(np.argmax(np.abs(column)))
+    if np.allclose(np.abs(column), np.eye(3)[k], atol=1e-6):
+        return ("+" if column[k] > 0 else "-") + "xyz"[k]
+    return "(" + " ".join(f"{v:.3g}" for v in column) + ")"
+
+
+def on_grid(volume: Volume, reference: Volume, role: str) -> Volume:
+    """Put a label on the image's grid: it must match the image voxel for voxel.
+
+    A label without geometry of its own (a bare array, a GIF from MONAI) takes the image's;
+    one with geometry must have the image's. The error names both grids.
+    """
+    if volume.shape != reference.shape:
+        raise ValueError(
+            f"the {role}'s grid differs from the image's: {role} has shape {volume.shape}, "
+            f"image has {reference.shape}; a {role} must hold one class id per image voxel, "
+            "in the same array layout as the image (resample or transpose it first)"
+        )
+    bare = Volume(volume.data)
+    if volume.same_grid(bare) and not reference.same_grid(bare):
+        return replace(
+            volume,
+            spacing=reference.spacing,
+            origin=reference.origin,
+            direction=reference.direction,
+            frame=reference.frame,
+        )
+    if not volume.same_grid(reference):
+        raise ValueError(
+            f"the {role}'s grid differs from the image's: {role} {volume.describe_grid()}; "
+            f"image {reference.describe_grid()}"
+        )
+    return volume

@@ -36,3 +36,8 @@ class Wire:
             wire = np.frombuffer(raw, meta["dtype"]).reshape(meta["shape"])
             out[meta["role"]] = wire if meta["scale"] == 1 else wire * np.float32(meta["scale"])
         return out
+
+    def metas(self) -> dict[str, dict[str, Any]]:
+        """Role -> metadata of the last reply."""
+        content, _ = self.sent[-1]
+        return {meta["role"]: meta for meta in content["volumes"]}

@@ -99,13 +99,14 @@ def test_plot_2d_or_3d_image_keeps_monai_tags_and_exact_values(tmp_path: Path) -
     assert set(logdir.tags("ours")) == set(logdir.tags("monai"))
     assert set(logdir.tags("ours").values()) == {"lossless_volume"}
     image = logdir.volume("ours", "image_HWD/image", 3)
-    np.testing.assert_array_equal(image.data, batch[1, 0].transpose(2, 1, 0))
+    np.testing.assert_array_equal(image.data, batch[1, 0])  # the (H, W, D) logged
     with pytest.warns(Warning, match="8-bit GIFs"):
         gif = logdir.volume("monai", "image_HWD/image", 3)
-    assert gif.shape == image.shape  # the same orientation as MONAI's GIF
+    assert gif.shape == image.shape == (6, 5, 4)  # the same layout as MONAI's GIF
     second = logdir.volume("ours", "channels_HWD/image/1", 3)
-    np.testing.assert_array_equal(second.data, batch[0, 1].transpose(2, 1, 0))
-    np.testing.assert_array_equal(logdir.volume("ours", "plane_HW_0", 3).data, plane[0])
+    np.testing.assert_array_equal(second.data, batch[0, 1])
+    plane_volume = logdir.volume("ours", "plane_HW_0", 3)
+    np.testing.assert_array_equal(plane_volume.data[:, :, 0], plane[0, 0])
 
 
 def test_metatensor_geometry_comes_from_its_affine(tmp_path: Path) -> None:
@@ -121,7 +122,7 @@ def test_metatensor_geometry_comes_from_its_affine(tmp_path: Path) -> None:
         plot_2d_or_3d_image(tensor, 0, writer, tag="ct")
     writer.close()
     volume = open_logdir(str(tmp_path)).volume(".", "ct_HWD/image", 0)
-    np.testing.assert_array_equal(volume.data, array[0, 0].transpose(2, 1, 0))
+    np.testing.assert_array_equal(volume.data, array[0, 0])
     assert volume.spacing == (0.5, 0.75, 2.0)
     assert volume.origin == (10.0, 20.0, 30.0)
 
@@ -142,8 +143,8 @@ def test_real_ct_exact_hu_lossless_and_label_ids_from_monai_gif(
 ) -> None:
     monai_tb = pytest.importorskip("monai.visualize.img2tensorboard")
     image, label = liver_ct
-    hwd_image = np.ascontiguousarray(image.data.transpose(2, 1, 0))  # MONAI's (x, y, z)
-    hwd_label = np.ascontiguousarray(label.data.transpose(2, 1, 0)).astype(np.float32)
+    hwd_image = image.data  # as stored: the layout the CT was given in
+    hwd_label = label.data.astype(np.float32)
     writer = SummaryWriter(str(tmp_path))
     monai_tb.plot_2d_or_3d_image(hwd_label[None, None], 1, writer, tag="label")
     plot_2d_or_3d_image(hwd_image[None, None], 1, writer, tag="image")
@@ -153,7 +154,73 @@ def test_real_ct_exact_hu_lossless_and_label_ids_from_monai_gif(
     np.testing.assert_array_equal(logdir.volume(".", "image_HWD/image", 1).data, image.data)
     exact = logdir.volume(".", "ct", 1)
     assert exact.data.tobytes() == np.ascontiguousarray(image.data).tobytes()
-    assert exact.spacing == image.spacing
+    assert (exact.spacing, exact.origin, exact.direction) == (
+        image.spacing,
+        image.origin,
+        image.direction,
+    )
     with pytest.warns(Warning, match="8-bit GIFs"):
         recovered = logdir.volume(".", "label_HWD/image", 1)
     np.testing.assert_array_equal(recovered.data, label.data)
+
+
+def test_fortran_ordered_volumes_round_trip_in_their_layout(tmp_path: Path) -> None:
+    sitk = pytest.importorskip("SimpleITK")
+    image = sitk.GetImageFromArray(ARRAYS["i16"])
+    image.SetSpacing((0.5, 0.75, 2.0))
+    image.SetOrigin((1.0, 2.0, 3.0))
+    writer = SummaryWriter(str(tmp_path))
+    log_volume(writer, "sitk", image, 0)
+    writer.close()
+    volume = open_logdir(str(tmp_path)).volume(".", "sitk", 0)
+    np.testing.assert_array_equal(volume.data, ARRAYS["i16"].T)  # sitk's (x, y, z) index order
+    assert volume.data.flags.f_contiguous
+    assert volume.frame == "LPS"
+    assert volume.spacing == (0.5, 0.75, 2.0)
+    assert volume.world((1, 0, 0)).tolist() == [-1.5, -2.0, 3.0]
+
+
+def _write_version_1_record(path: Path, zyx: np.ndarray, spacing: tuple[float, ...]) -> None:
+    """A log_volume record as version 1 wrote it: voxels [z, y, x] in C order, spacing and
+    origin (x, y, z), no order or frame in the header."""
+    import json
+
+    import zstandard
+    from tensorboard.compat.proto.summary_pb2 import Summary, SummaryMetadata
+    from tensorboard.compat.proto.tensor_pb2 import TensorProto
+    from tensorboard.compat.proto.tensor_shape_pb2 import TensorShapeProto
+    from tensorboard.compat.proto.types_pb2 import DT_STRING
+
+    header = {
+        "version": 1,
+        "dtype": zyx.dtype.str,
+        "shape": list(zyx.shape),
+        "kind": "image",
+        "spacing": list(spacing),
+        "origin": [1.0, 2.0, 3.0],
+        "direction": [1.0, 0.0, 0.0, 0.0, 1.0, 0.0, 0.0, 0.0, 1.0],
+        "compression": "zstd",
+    }
+    tensor = TensorProto(
+        dtype=DT_STRING,
+        tensor_shape=TensorShapeProto(dim=[TensorShapeProto.Dim(size=1)]),
+        string_val=[zstandard.ZstdCompressor().compress(zyx.tobytes())],
+    )
+    metadata = SummaryMetadata(
+        plugin_data=SummaryMetadata.PluginData(
+            plugin_name="nbviewer3d", content=json.dumps(header).encode()
+        )
+    )
+    writer = SummaryWriter(str(path))
+    summary = Summary(value=[Summary.Value(tag="old", tensor=tensor, metadata=metadata)])
+    writer._get_file_writer().add_summary(summary, 4)
+    writer.close()
+
+
+def test_version_1_records_are_read_in_the_new_convention(tmp_path: Path) -> None:
+    xyz = ARRAYS["hu"]  # (x, y, z) = (9, 10, 11)
+    _write_version_1_record(tmp_path, np.ascontiguousarray(xyz.transpose(2, 1, 0)), (0.5, 1, 2))
+    volume = open_logdir(str(tmp_path)).volume(".", "old", 4)
+    np.testing.assert_array_equal(volume.data, xyz)
+    assert volume.spacing == (0.5, 1.0, 2.0)
+    np.testing.assert_allclose(volume.world((8, 9, 10)), (1 + 8 * 0.5, 2 + 9 * 1, 3 + 10 * 2))

@@ -86,11 +86,11 @@ def test_every_step_of_every_tag_is_indexed(monai_logdir: Path) -> None:
     assert np.all(np.diff(scalars.wall_times) >= 0)
 
 
-def test_gif_volume_is_monai_grey_levels_in_zyx(monai_logdir: Path) -> None:
+def test_gif_volume_is_monai_grey_levels_as_logged(monai_logdir: Path) -> None:
     logdir = open_logdir(str(monai_logdir))
     with pytest.warns(LossySourceWarning, match="log_volume"):
         volume = logdir.volume("unet", "image_HWD/image", 4)
-    expected = _monai_hwd_as_grey(_image(4)).transpose(2, 1, 0)
+    expected = _monai_hwd_as_grey(_image(4))
     assert volume.kind == "image"
     np.testing.assert_array_equal(volume.data, expected)
     assert volume.lossy is not None
@@ -107,10 +107,10 @@ def test_label_ids_recovered_from_grey_levels(monai_logdir: Path) -> None:
     with pytest.warns(LossySourceWarning):
         label = logdir.volume("unet", "label_HWD/image", 2)
     assert label.kind == "label"
-    np.testing.assert_array_equal(label.data, _label(2).astype(np.uint8).transpose(2, 1, 0))
+    np.testing.assert_array_equal(label.data, _label(2).astype(np.uint8))
     output = logdir.volume("unet", "output_HWD/image", 2)
     assert output.kind == "label"
-    np.testing.assert_array_equal(output.data, (_label(2) > 0).transpose(2, 1, 0))
+    np.testing.assert_array_equal(output.data, (_label(2) > 0))
     as_image = logdir.volume("unet", "label_HWD/image", 2, kind="image")
     assert sorted(np.unique(as_image.data).tolist()) == [0, 127, 255]
 
@@ -124,7 +124,7 @@ def test_frame_dim_option_reads_gifs_logged_along_another_axis(tmp_path: Path) -
     assert logdir.runs == ["."]
     with pytest.warns(LossySourceWarning):
         volume = logdir.volume(".", "image_HWD/image", 1, frame_dim=-1)
-    np.testing.assert_array_equal(volume.data, _monai_hwd_as_grey(image).transpose(2, 1, 0))
+    np.testing.assert_array_equal(volume.data, _monai_hwd_as_grey(image))
     with pytest.raises(LogdirError, match="frame_dim must be one of"):
         logdir.volume(".", "image_HWD/image", 1, frame_dim=0)
 
@@ -155,13 +155,13 @@ def test_channels_direct_gifs_and_2d_forms(tmp_path: Path) -> None:
     }
     with pytest.warns(LossySourceWarning):
         second = logdir.volume("run", "output_HWD/image/1", 0, kind="image")
-    np.testing.assert_array_equal(second.data, _monai_hwd_as_grey(_image(3)).transpose(2, 1, 0))
-    assert logdir.volume("run", "direct/image/0", 0).shape == (12, 16, 20)
+    np.testing.assert_array_equal(second.data, _monai_hwd_as_grey(_image(3)))
+    assert logdir.volume("run", "direct/image/0", 0).shape == (20, 16, 12)
     slice_volume = logdir.volume("run", "slice_HW", 0)
-    assert slice_volume.shape == (1, 20, 16)
+    assert slice_volume.shape == (20, 16, 1)  # (H, W) as logged, one slice
     assert slice_volume.lossy is not None
-    np.testing.assert_array_equal(slice_volume.data[0], _monai_hwd_as_grey(plane))
-    assert logdir.volume("run", "rgb_CHW", 0).shape == (1, 20, 16)
+    np.testing.assert_array_equal(slice_volume.data[:, :, 0], _monai_hwd_as_grey(plane))
+    assert logdir.volume("run", "rgb_CHW", 0).shape == (20, 16, 1)
 
 
 def test_tensorboardx_writer(tmp_path: Path) -> None:
@@ -176,7 +176,7 @@ def test_tensorboardx_writer(tmp_path: Path) -> None:
     assert logdir.steps("tbx", "image_HWD/image") == [1, 2]
     with pytest.warns(LossySourceWarning):
         volume = logdir.volume("tbx", "image_HWD/image", 2)
-    np.testing.assert_array_equal(volume.data, _monai_hwd_as_grey(_image(2)).transpose(2, 1, 0))
+    np.testing.assert_array_equal(volume.data, _monai_hwd_as_grey(_image(2)))
 
 
 def test_tensor_summaries_of_tensorboard_plugins(tmp_path: Path) -> None:
@@ -207,7 +207,7 @@ def test_tensor_summaries_of_tensorboard_plugins(tmp_path: Path) -> None:
     logdir = open_logdir(str(tmp_path))
     assert logdir.tags(".") == {"acc": "scalar", "field": "tensor", "png": "image2d"}
     np.testing.assert_array_equal(
-        logdir.volume(".", "png", 3).data[0], np.arange(12).reshape(3, 4) * 20
+        logdir.volume(".", "png", 3).data[:, :, 0], np.arange(12).reshape(3, 4) * 20
     )
     with pytest.raises(LogdirError, match="holds scalars; use scalars"):
         logdir.volume(".", "acc", 3)
@@ -301,7 +301,7 @@ def test_memory_filesystem(monai_logdir: Path) -> None:
         with pytest.warns(LossySourceWarning):
             volume = logdir.volume("unet", "label_HWD/image", 6)
         assert volume.source.startswith("memory://")
-        np.testing.assert_array_equal(volume.data, _label(6).astype(np.uint8).transpose(2, 1, 0))
+        np.testing.assert_array_equal(volume.data, _label(6).astype(np.uint8))
     finally:
         memory.rm("/logs", recursive=True)
 
@@ -346,7 +346,7 @@ def test_s3_logdir_on_a_loopback_server(
     with pytest.warns(LossySourceWarning):
         volume = logdir.volume("unet", "image_HWD/image", 6)
     assert volume.source.startswith("s3://bucket/runs/unet/")
-    np.testing.assert_array_equal(volume.data, _monai_hwd_as_grey(_image(6)).transpose(2, 1, 0))
+    np.testing.assert_array_equal(volume.data, _monai_hwd_as_grey(_image(6)))
 
 
 def test_third_party_monai_event_files(shared_dir: Path) -> None:
@@ -366,11 +366,11 @@ def test_third_party_monai_event_files(shared_dir: Path) -> None:
 
 
 def test_undecodable_images_raise_the_documented_error() -> None:
-    from nbviewer3d.events.decode import gif_to_hwd, png_to_zyx
+    from nbviewer3d.events.decode import gif_to_hwd, png_to_array
 
     header = b"GIF89a" + (4).to_bytes(2, "little") * 2 + b"\x00\x00\x00"
     frame = b"\x2c" + bytes(4) + (4).to_bytes(2, "little") * 2 + b"\x00" + b"\x08\x02\xff\xff\x00"
     with pytest.raises(LogdirError, match="GIF"):
         gif_to_hwd(header + frame + b"\x3b")
     with pytest.raises(LogdirError, match="image could not be decoded"):
-        png_to_zyx(b"\x89PNG\r\n\x1a\n" + bytes(30))
+        png_to_array(b"\x89PNG\r\n\x1a\n" + bytes(30))

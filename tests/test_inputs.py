@@ -1,4 +1,5 @@
-"""as_volume: every accepted input becomes a [z, y, x] Volume with the geometry it carries."""
+"""as_volume: every accepted input becomes a Volume in the layout given, with the geometry it
+carries (the axis convention of nbviewer3d.inputs)."""
 
 from __future__ import annotations
 
@@ -33,29 +34,32 @@ def ramp(shape: tuple[int, ...], dtype: npt.DTypeLike = np.float32) -> npt.NDArr
     return np.arange(int(np.prod(shape))).reshape(shape).astype(dtype)
 
 
-def world(volume: Volume, z: int, y: int, x: int) -> npt.NDArray[np.float64]:
-    """Where voxel data[z, y, x] sits: origin + direction @ (spacing * (x, y, z))."""
+def world(volume: Volume, i: int, j: int, k: int) -> npt.NDArray[np.float64]:
+    """Where voxel data[i, j, k] sits in the volume's own frame, computed here from the
+    definition: origin + direction @ (spacing * (i, j, k))."""
     direction = np.reshape(volume.direction, (3, 3))
-    return np.asarray(volume.origin) + direction @ (np.asarray(volume.spacing) * (x, y, z))
+    return np.asarray(volume.origin) + direction @ (np.asarray(volume.spacing) * (i, j, k))
 
 
 def assert_placed_by_affine(volume: Volume, array: npt.NDArray[Any]) -> None:
-    """arr[i, j, k] lands at data[k, j, i], at the world point the affine gives it."""
-    assert volume.shape == array.shape[::-1]
+    """arr[i, j, k] stays at data[i, j, k], at the world point the affine gives it."""
+    assert volume.shape == array.shape
+    assert volume.frame == "RAS"
     np.testing.assert_allclose(volume.spacing, (0.8, 0.8, 2.5))
     np.testing.assert_allclose(volume.origin, (10.0, -20.0, 30.0))
     np.testing.assert_allclose(
         np.reshape(volume.direction, (3, 3)), [[0, 1, 0], [1, 0, 0], [0, 0, -1]]
     )
     for i, j, k in [(0, 0, 0), (1, 2, 3), (2, 0, 1), (array.shape[0] - 1, 1, 0)]:
-        assert volume.data[k, j, i] == array[i, j, k]
-        np.testing.assert_allclose(world(volume, k, j, i), (AFFINE @ [i, j, k, 1])[:3])
+        assert volume.data[i, j, k] == array[i, j, k]
+        np.testing.assert_allclose(world(volume, i, j, k), (AFFINE @ [i, j, k, 1])[:3])
+        np.testing.assert_allclose(volume.world((i, j, k)), (AFFINE @ [i, j, k, 1])[:3])
 
 
 # ---- numpy and __array__ ------------------------------------------------------------------
 
 
-def test_numpy_3d_is_zyx_as_given_with_dtype_and_defaults() -> None:
+def test_numpy_3d_is_xyz_as_given_with_dtype_and_defaults() -> None:
     array = ramp((4, 5, 6), np.int16)
     volume = as_volume(array)
     assert volume.shape == (4, 5, 6)
@@ -83,27 +87,71 @@ def test_non_contiguous_input_comes_back_c_contiguous() -> None:
     np.testing.assert_array_equal(volume.data, array)
 
 
-def test_keywords_set_geometry_in_xyz_order() -> None:
+def test_keywords_set_geometry_in_array_axis_order() -> None:
     flip = [[-1, 0, 0], [0, 1, 0], [0, 0, 1]]
     volume = as_volume(ramp((2, 3, 4)), spacing=(0.5, 0.7, 3.0), origin=[1, 2, 3], direction=flip)
     assert volume.spacing == (0.5, 0.7, 3.0)
     assert volume.origin == (1.0, 2.0, 3.0)
     assert volume.direction == (-1.0, 0.0, 0.0, 0.0, 1.0, 0.0, 0.0, 0.0, 1.0)
-    np.testing.assert_allclose(world(volume, 1, 2, 3), (1 - 3 * 0.5, 2 + 2 * 0.7, 3 + 3.0))
+    np.testing.assert_allclose(world(volume, 3, 2, 1), (1 - 3 * 0.5, 2 + 2 * 0.7, 3 + 3.0))
+    np.testing.assert_allclose(volume.world((3, 2, 1)), (1 - 3 * 0.5, 2 + 2 * 0.7, 3 + 3.0))
 
 
 def test_2d_is_a_one_slice_volume() -> None:
     array = ramp((5, 7))
     volume = as_volume(array)
-    assert volume.shape == (1, 5, 7)
-    np.testing.assert_array_equal(volume.data[0], array)
+    assert volume.shape == (5, 7, 1)  # (x, y) and one z slice
+    np.testing.assert_array_equal(volume.data[:, :, 0], array)
+    slice_first = as_volume(array, axes="zyx")  # (y, x): the one voxel goes where z is
+    assert slice_first.shape == (1, 5, 7)
+    np.testing.assert_array_equal(np.asarray(slice_first)[0], array)
 
 
 def test_3d_with_channel_is_chw_2d() -> None:
     array = ramp((3, 5, 7))
     volume = as_volume(array, channel=2)
-    assert volume.shape == (1, 5, 7)
-    np.testing.assert_array_equal(volume.data[0], array[2])
+    assert volume.shape == (5, 7, 1)
+    np.testing.assert_array_equal(volume.data[:, :, 0], array[2])
+
+
+def test_axes_zyx_keeps_the_voxels_and_maps_array_axes_to_world_axes() -> None:
+    xyz = ramp((4, 5, 6))  # (x, y, z)
+    spacing_xyz, origin_xyz = (0.5, 0.8, 2.5), (10.0, -20.0, 30.0)
+    reference = as_volume(xyz, spacing=spacing_xyz, origin=origin_xyz)
+    zyx = np.ascontiguousarray(xyz.transpose(2, 1, 0))  # a slice-first stack of the same
+    volume = as_volume(zyx, axes="zyx", spacing=spacing_xyz[::-1], origin=origin_xyz[::-1])
+    assert np.shares_memory(volume.data, zyx)  # held as given
+    assert volume.shape == (6, 5, 4)
+    assert volume.spacing == (2.5, 0.8, 0.5)
+    assert volume.origin == origin_xyz  # the world position of voxel [0, 0, 0]
+    np.testing.assert_array_equal(np.reshape(volume.direction, (3, 3)), np.eye(3)[::-1])
+    for x, y, z in [(0, 0, 0), (3, 1, 2), (1, 4, 5)]:
+        assert volume.data[z, y, x] == reference.data[x, y, z]
+        np.testing.assert_allclose(volume.world((z, y, x)), reference.world((x, y, z)))
+        np.testing.assert_allclose(
+            reference.world((x, y, z)), np.add(origin_xyz, np.multiply(spacing_xyz, (x, y, z)))
+        )
+
+
+def test_axes_is_a_permutation_and_excludes_direction() -> None:
+    for bad in ("xy", "xyy", "ijk", 3):
+        with pytest.raises(ValueError, match=r"axes must name the world axis.*permutation"):
+            as_volume(ramp((2, 3, 4)), axes=bad)  # type: ignore[arg-type]
+    with pytest.raises(ValueError, match="pass axes= or direction=, not both"):
+        as_volume(ramp((2, 3, 4)), axes="zyx", direction=np.eye(3))
+    volume = as_volume(ramp((2, 3, 4)), axes="yzx")
+    # array axis 0 -> world y, 1 -> z, 2 -> x
+    np.testing.assert_allclose(volume.world((1, 0, 0)), (0, 1, 0))
+    np.testing.assert_allclose(volume.world((0, 1, 0)), (0, 0, 1))
+    np.testing.assert_allclose(volume.world((0, 0, 1)), (1, 0, 0))
+
+
+def test_np_asarray_of_a_volume_is_its_data() -> None:
+    array = ramp((2, 3, 4))
+    volume = as_volume(array)
+    assert np.asarray(volume) is volume.data
+    assert np.shares_memory(np.asarray(volume), array)
+    np.testing.assert_array_equal(np.asarray(volume, dtype=np.float64), array)
 
 
 def test_nan_and_inf_stay_in_images() -> None:
@@ -193,6 +241,15 @@ def test_threshold_on_one_probability_channel() -> None:
     np.testing.assert_array_equal(chosen.data, 1 - probability[0] >= 0.5)
 
 
+@pytest.mark.parametrize("dtype", [np.uint8, np.int32, np.bool_])
+def test_threshold_never_merges_the_classes_of_an_integer_label(dtype: type) -> None:
+    ids = (ramp((2, 3, 4), np.int32) % 3).astype(dtype)
+    with pytest.raises(ValueError, match=r"threshold=.*float probability map.*merge its classes"):
+        as_volume(ids, kind="label", threshold=0.5, name="prediction")
+    with pytest.raises(ValueError, match=r"merge its classes"):
+        as_volume(ids[None], kind="label", threshold=1, name="prediction")
+
+
 @pytest.mark.parametrize(
     ("array", "options", "match"),
     [
@@ -212,7 +269,7 @@ def test_bad_labels(array: npt.NDArray[Any], options: dict[str, Any], match: str
 # ---- bad input ---------------------------------------------------------------------------
 
 FORMS = r"a numpy array, torch tensor, MONAI MetaTensor, nibabel image, SimpleITK or itk image"
-LAYOUTS = r"\(z, y, x\), \(y, x\), \(C, z, y, x\) or \(N, C, z, y, x\)"
+LAYOUTS = r"\(x, y, z\), \(x, y\), \(C, x, y, z\) or \(N, C, x, y, z\)"
 
 
 @pytest.mark.parametrize(
@@ -238,14 +295,18 @@ def test_bad_inputs(obj: object, error: type[Exception], match: str) -> None:
 @pytest.mark.parametrize(
     ("options", "error", "match"),
     [
-        ({}, ValueError, f"4 channels on axis 0.*pass channel=0..3 \\(layouts: {LAYOUTS}\\)"),
+        ({}, ValueError, f"4 channels on axis 0.*pass channel=0..3 \\(layouts: {LAYOUTS}"),
         ({"channel": 4}, ValueError, r"channel=4 is out of range for 4"),
         ({"channel": 1.0}, TypeError, "channel must be an int"),
         ({"channel": True}, TypeError, "channel must be an int"),
-        ({"index": 0}, ValueError, r"no batch axis; batches are \(N, C, z, y, x\)"),
+        ({"index": 0}, ValueError, r"no batch axis; batches are \(N, C, x, y, z\)"),
         ({"channel": 0, "threshold": 0.5}, ValueError, r"threshold=.*not apply to an image"),
         ({"channel": 0, "kind": "mask"}, ValueError, r"kind must be one of \('image', 'label'\)"),
-        ({"channel": 0, "spacing": (1, 2)}, ValueError, r"spacing must be three.*\(x, y, z\)"),
+        (
+            {"channel": 0, "spacing": (1, 2)},
+            ValueError,
+            r"spacing must be three numbers, one per array axis",
+        ),
         ({"channel": 0, "spacing": (1, 0, 2)}, ValueError, "image: spacing must be positive"),
         ({"channel": 0, "origin": "abc"}, ValueError, "image: could not convert"),
         ({"channel": 0, "direction": np.eye(2)}, ValueError, "direction must be a 3x3 matrix"),
@@ -353,8 +414,8 @@ def test_2d_metatensor_with_spatial_shape_is_one_slice() -> None:
     array = ramp((1, 4, 6))  # (C, H, W): a channel-first 2D image, as LoadImage gives
     tensor = monai_data.MetaTensor(torch.from_numpy(array), meta={"spatial_shape": (4, 6)})
     volume = as_volume(tensor)
-    assert volume.shape == (1, 6, 4)  # array axis 0 (H) is x
-    np.testing.assert_array_equal(volume.data[0], array[0].T)
+    assert volume.shape == (4, 6, 1)  # (H, W) = (x, y), one slice
+    np.testing.assert_array_equal(volume.data[:, :, 0], array[0])
 
 
 # ---- nibabel, SimpleITK, itk --------------------------------------------------------------
@@ -378,23 +439,34 @@ def test_nibabel_4d_last_axis_is_the_channel() -> None:
         as_volume(nib.Nifti1Image(array, AFFINE))
 
 
-def test_simpleitk_image_round_trips_array_and_geometry() -> None:
+LPS_TO_RAS = np.diag([-1.0, -1.0, 1.0])
+
+
+def test_simpleitk_image_is_held_in_its_index_order_and_placed_in_lps() -> None:
     sitk = pytest.importorskip("SimpleITK")
-    array = ramp((3, 4, 5), np.int16)
+    array = ramp((3, 4, 5), np.int16)  # sitk's array view: (z, y, x)
     image = sitk.GetImageFromArray(array)
     image.SetSpacing((0.7, 0.9, 2.5))
     image.SetOrigin((-1.0, 2.0, 3.0))
     direction = (0.0, 1.0, 0.0, -1.0, 0.0, 0.0, 0.0, 0.0, 1.0)
     image.SetDirection(direction)
     volume = as_volume(image)
-    np.testing.assert_array_equal(volume.data, array)
+    assert volume.shape == (5, 4, 3)  # the image's own index order (x, y, z)
+    np.testing.assert_array_equal(volume.data, array.T)
+    assert volume.data.flags.f_contiguous  # a transposed view, no copy
     assert volume.data.dtype == np.int16
     assert volume.spacing == (0.7, 0.9, 2.5)
     assert volume.origin == (-1.0, 2.0, 3.0)
     assert volume.direction == direction
+    assert volume.frame == "LPS"
     assert volume.source == "SimpleITK.Image"
     index = (4, 1, 2)  # (x, y, z), SimpleITK's order
-    np.testing.assert_allclose(world(volume, 2, 1, 4), image.TransformIndexToPhysicalPoint(index))
+    assert volume.data[index] == image[index]
+    lps = np.asarray(image.TransformIndexToPhysicalPoint(index))
+    np.testing.assert_allclose(world(volume, *index), lps)
+    np.testing.assert_allclose(volume.world(index), LPS_TO_RAS @ lps)
+    with pytest.raises(ValueError, match=r"axes='zyx' is for arrays without geometry"):
+        as_volume(image, axes="zyx")
 
 
 def test_simpleitk_2d_and_vector_images() -> None:
@@ -402,16 +474,17 @@ def test_simpleitk_2d_and_vector_images() -> None:
     plane = sitk.GetImageFromArray(ramp((4, 6)))
     plane.SetSpacing((0.5, 0.25))
     volume = as_volume(plane)
-    assert volume.shape == (1, 4, 6)
+    assert volume.shape == (6, 4, 1)
+    np.testing.assert_array_equal(volume.data[:, :, 0], ramp((4, 6)).T)
     assert volume.spacing == (0.5, 0.25, 1.0)
     vectors = ramp((2, 3, 4, 3))
     image = sitk.GetImageFromArray(vectors, isVector=True)
     assert image.GetNumberOfComponentsPerPixel() == 3
-    np.testing.assert_array_equal(as_volume(image, channel=2).data, vectors[..., 2])
+    np.testing.assert_array_equal(as_volume(image, channel=2).data, vectors[..., 2].T)
 
 
 @pytest.mark.filterwarnings("ignore:builtin type .* has no __module__:DeprecationWarning")
-def test_itk_image_round_trips_array_and_geometry() -> None:
+def test_itk_image_is_held_in_its_index_order_and_placed_in_lps() -> None:
     itk = pytest.importorskip("itk", reason="itk is optional (pip install itk)")
     array = ramp((3, 4, 5))
     image = itk.image_from_array(array)
@@ -420,10 +493,11 @@ def test_itk_image_round_trips_array_and_geometry() -> None:
     matrix = np.array([[0.0, 1.0, 0.0], [-1.0, 0.0, 0.0], [0.0, 0.0, 1.0]])
     image.SetDirection(itk.matrix_from_array(matrix))
     volume = as_volume(image)
-    np.testing.assert_array_equal(volume.data, array)
+    np.testing.assert_array_equal(volume.data, array.T)
     assert volume.spacing == pytest.approx((0.7, 0.9, 2.5))
     assert volume.origin == (-1.0, 2.0, 3.0)
     assert volume.direction == tuple(matrix.ravel())
+    assert volume.frame == "LPS"
     assert volume.source.startswith("itk.")
     point = image.TransformIndexToPhysicalPoint((4, 1, 2))
-    np.testing.assert_allclose(world(volume, 2, 1, 4), tuple(point))
+    np.testing.assert_allclose(world(volume, 4, 1, 2), tuple(point))

@@ -1,10 +1,13 @@
 from __future__ import annotations
 
 import zlib
+from typing import Any
 
 import numpy as np
+import numpy.typing as npt
 import pytest
 
+from nbviewer3d.inputs import as_volume
 from nbviewer3d.transport import encode, robust_range, wire_array
 from nbviewer3d.volume import Volume
 
@@ -84,12 +87,122 @@ def test_nonfinite_voxels_are_counted_and_left_out_of_the_range() -> None:
     assert np.isnan(_decoded(meta, buffer)[0, 0, 0])
 
 
-def test_geometry_travels_in_xyz_order() -> None:
+def wire_world(meta: dict[str, Any], index: Any) -> npt.NDArray[np.float64]:
+    """The RAS point where the wire puts element ``index`` of its C-order shape, by the wire
+    contract: origin + direction @ (spacing * index), direction row-major, columns = axes."""
+    direction = np.reshape(meta["direction"], (3, 3))
+    steps = np.asarray(meta["spacing"]) * np.asarray(index, dtype=np.float64)
+    return np.asarray(meta["origin"]) + steps @ direction.T
+
+
+def placed(meta: dict[str, Any], buffer: bytes | memoryview) -> list[tuple[Any, float]]:
+    """Every voxel as (RAS point rounded to 1e-6 mm, value), sorted: two payloads that show
+    the same picture give the same list, whatever their memory layout."""
+    values = _decoded(meta, buffer)
+    index = np.indices(values.shape).reshape(3, -1).T
+    points = np.round(wire_world(meta, index), 6)
+    return sorted(zip(map(tuple, points.tolist()), values.ravel().tolist(), strict=True))
+
+
+def test_geometry_of_c_ordered_data_travels_per_array_axis() -> None:
     vol = Volume(np.zeros((2, 3, 4), np.int16), spacing=(0.5, 0.7, 2.5), origin=(1, 2, 3))
     meta, _ = encode(vol, "image")
+    assert meta["shape"] == [2, 3, 4]
     assert meta["spacing"] == [0.5, 0.7, 2.5]
     assert meta["origin"] == [1.0, 2.0, 3.0]
     assert meta["direction"] == [1.0, 0.0, 0.0, 0.0, 1.0, 0.0, 0.0, 0.0, 1.0]
+
+
+@pytest.mark.parametrize("dtype", [np.int16, np.float64, np.int32, np.uint8])
+def test_fortran_ordered_data_goes_as_its_transpose_without_reordering(dtype: type) -> None:
+    c_order = np.arange(2 * 3 * 4).reshape(2, 3, 4).astype(dtype)
+    f_order = np.asfortranarray(c_order)
+    rotate = (0.0, -1.0, 0.0, 1.0, 0.0, 0.0, 0.0, 0.0, 1.0)
+    volume = Volume(f_order, spacing=(0.5, 0.7, 2.5), origin=(1, 2, 3), direction=rotate)
+    meta, buffer = encode(volume, "image")
+    assert meta["shape"] == [4, 3, 2]
+    assert meta["spacing"] == [2.5, 0.7, 0.5]
+    columns = np.reshape(rotate, (3, 3))[:, ::-1]
+    assert meta["direction"] == columns.ravel().tolist()
+    if dtype == np.int16:  # already a wire dtype: the buffer is the user's memory
+        assert np.shares_memory(np.frombuffer(buffer, np.int16), f_order)
+    wire = _decoded(meta, buffer)
+    for index in [(0, 0, 0), (1, 2, 3), (1, 0, 2)]:
+        assert wire[index[::-1]] == f_order[index]
+        np.testing.assert_allclose(wire_world(meta, index[::-1]), volume.world(index))
+    assert placed(meta, buffer) == placed(
+        *encode(Volume(c_order, (0.5, 0.7, 2.5), (1, 2, 3), rotate), "image")
+    )
+
+
+def test_lps_geometry_travels_as_ras() -> None:
+    lps = (0.0, 1.0, 0.0, -1.0, 0.0, 0.0, 0.0, 0.0, 1.0)
+    volume = Volume(np.zeros((2, 3, 4), np.uint8), (1, 2, 3), (10, -20, 30), lps, frame="LPS")
+    meta, _ = encode(volume, "image")
+    assert meta["origin"] == [-10.0, 20.0, 30.0]
+    expected = np.diag([-1.0, -1.0, 1.0]) @ np.reshape(lps, (3, 3))
+    assert meta["direction"] == expected.ravel().tolist()
+    # voxel [1, 2, 3] in LPS: origin + D @ (1*1, 2*2, 3*3) = (10 + 4, -20 - 1, 30 + 9)
+    np.testing.assert_allclose(wire_world(meta, (1, 2, 3)), (-14.0, 21.0, 39.0))
+
+
+def test_simpleitk_image_of_known_lps_geometry_is_shown_at_its_ras_position() -> None:
+    sitk = pytest.importorskip("SimpleITK")
+    zyx = np.arange(3 * 4 * 5, dtype=np.int16).reshape(3, 4, 5)
+    image = sitk.GetImageFromArray(zyx)  # size (x, y, z) = (5, 4, 3)
+    image.SetSpacing((0.5, 0.75, 2.0))
+    image.SetOrigin((100.0, -50.0, 20.0))
+    image.SetDirection((1.0, 0.0, 0.0, 0.0, 1.0, 0.0, 0.0, 0.0, 1.0))  # axial, LPS
+    meta, buffer = encode(as_volume(image), "image")
+    assert meta["shape"] == [3, 4, 5]  # sitk's own buffer, x fastest
+    wire = _decoded(meta, buffer)
+    for x, y, z in [(0, 0, 0), (4, 3, 2), (2, 1, 1)]:
+        lps = image.TransformIndexToPhysicalPoint((x, y, z))
+        # LPS (px, py, pz) is RAS (-px, -py, pz): x grows to the patient's left
+        ras = (-100.0 - 0.5 * x, 50.0 - 0.75 * y, 20.0 + 2.0 * z)
+        np.testing.assert_allclose(ras, (-lps[0], -lps[1], lps[2]))
+        assert wire[z, y, x] == image[x, y, z]
+        np.testing.assert_allclose(wire_world(meta, (z, y, x)), ras)
+
+
+@pytest.mark.parametrize("contiguous", [False, True], ids=["view", "copy"])
+def test_axes_zyx_of_a_permuted_tensor_places_the_same_voxels_at_the_same_points(
+    contiguous: bool,
+) -> None:
+    torch = pytest.importorskip("torch")
+    t = torch.arange(4 * 5 * 6, dtype=torch.float32).reshape(1, 1, 4, 5, 6)  # (N, C, H, W, D)
+    spacing = (0.5, 0.8, 2.5)
+    xyz_meta, xyz_buffer = encode(as_volume(t, spacing=spacing, origin=(1, 2, 3)), "image")
+    permuted = t.permute(0, 1, 4, 3, 2)  # slice first: (N, C, D, W, H)
+    if contiguous:
+        permuted = permuted.contiguous()
+    volume = as_volume(permuted, axes="zyx", spacing=spacing[::-1], origin=(3, 2, 1))
+    assert volume.shape == (6, 5, 4)
+    zyx_meta, zyx_buffer = encode(volume, "image")
+    # a strided view of t is F-ordered: it goes as its transpose, t's own bytes
+    assert zyx_meta["shape"] == ([6, 5, 4] if contiguous else [4, 5, 6])
+    for h, w, d in [(0, 0, 0), (3, 4, 5), (1, 2, 3)]:
+        point = np.asarray((1, 2, 3)) + np.multiply(spacing, (h, w, d))
+        np.testing.assert_allclose(wire_world(xyz_meta, (h, w, d)), point)
+        np.testing.assert_allclose(volume.world((d, w, h)), point)
+        wire_index = (d, w, h) if contiguous else (h, w, d)
+        np.testing.assert_allclose(wire_world(zyx_meta, wire_index), point)
+        assert _decoded(zyx_meta, zyx_buffer)[wire_index] == float(t[0, 0, h, w, d])
+    assert placed(xyz_meta, xyz_buffer) == placed(zyx_meta, zyx_buffer)
+
+
+@pytest.mark.parametrize("affine", [np.eye(4), np.diag([0.5, 0.8, 2.5, 1.0])])
+def test_metatensor_with_diagonal_positive_affine_matches_its_plain_tensor(
+    affine: npt.NDArray[np.float64],
+) -> None:
+    torch = pytest.importorskip("torch")
+    monai_data = pytest.importorskip("monai.data")
+    t = torch.arange(3 * 4 * 5, dtype=torch.float32).reshape(1, 3, 4, 5) * 0.25 - 7
+    meta_tensor = monai_data.MetaTensor(t, affine=torch.tensor(affine))
+    from_affine = encode(as_volume(meta_tensor), "image")
+    plain = encode(as_volume(meta_tensor.as_tensor(), spacing=np.diag(affine)[:3]), "image")
+    assert from_affine[0] == plain[0]
+    assert bytes(from_affine[1]) == bytes(plain[1])
 
 
 def test_big_endian_input_goes_out_little_endian() -> None:

@@ -3,6 +3,7 @@
 from __future__ import annotations
 
 from pathlib import Path
+from typing import Any
 
 import numpy as np
 import pytest
@@ -54,10 +55,10 @@ def test_a_monai_run_walks_every_step_with_label_and_prediction(
         assert [m["role"] for m in reply["volumes"]] == ["image", "label", "prediction"]
         arrays = wire.arrays()
         _, label, output = _case(step)
-        # GIF (H, W, D) lands as [z, y, x] = (D, W, H); label ids come back as 0/1
-        np.testing.assert_array_equal(arrays["label"], label[0].transpose(2, 1, 0))
-        np.testing.assert_array_equal(arrays["prediction"], output[0].transpose(2, 1, 0))
-        assert arrays["image"].shape == (16, 20, 24)
+        # GIF (H, W, D) arrives as logged; label ids come back as 0/1
+        np.testing.assert_array_equal(arrays["label"], label[0])
+        np.testing.assert_array_equal(arrays["prediction"], output[0])
+        assert arrays["image"].shape == (24, 20, 16)
 
 
 def test_gif_sources_warn_that_they_are_lossy(tmp_path: Path) -> None:
@@ -79,8 +80,8 @@ def test_the_lossless_logger_shows_the_exact_values(
         wire.fetch(step)
         image, label, _ = _case(step)
         arrays = wire.arrays()
-        np.testing.assert_array_equal(arrays["image"], image[0].transpose(2, 1, 0))
-        np.testing.assert_array_equal(arrays["label"], label[0].transpose(2, 1, 0))
+        np.testing.assert_array_equal(arrays["image"], image[0])
+        np.testing.assert_array_equal(arrays["label"], label[0])
 
 
 def test_explicit_tags_and_a_clear_error_when_none_match(tmp_path: Path) -> None:
@@ -89,8 +90,9 @@ def test_explicit_tags_and_a_clear_error_when_none_match(tmp_path: Path) -> None
     assert viewer.steps == list(STEPS)
     with pytest.raises(LogdirError, match="label_HWD"):
         nbviewer3d.view_logdir(str(tmp_path / "runs"), image="ct_HWD")
-    with pytest.raises(TypeError, match=r"unknown display option.*channel.*accepted: cmap"):
-        nbviewer3d.view_logdir(str(tmp_path / "runs"), channel=1)
+    for option in ("channel", "axes"):
+        with pytest.raises(TypeError, match=rf"unknown display option.*{option}.*accepted: cmap"):
+            nbviewer3d.view_logdir(str(tmp_path / "runs"), **{option: 1})
 
 
 def test_follow_picks_up_steps_written_after_display(tmp_path: Path) -> None:
@@ -109,3 +111,118 @@ def test_follow_picks_up_steps_written_after_display(tmp_path: Path) -> None:
     assert viewer.steps == [0, 1, 2]
     assert viewer.step == 2  # it was on the latest step, so it follows
     writer.close()
+
+
+# ---- one tensor, four roads: view(t) and view_logdir of t logged three ways ---------------
+
+H, W, D = 28, 22, 16
+
+
+def _phantom() -> np.ndarray:
+    """(1, 1, H, W, D) float32, anatomy-like and asymmetric: air around an elliptic body of
+    soft tissue (40), a bright spine column (700) posterior of centre along D, a liver-like
+    blob (90) on the +x side with a hot spot (1200, the unique maximum) inside it."""
+    x, y, z = np.indices((H, W, D), dtype=np.float32)
+    volume = np.full((H, W, D), -1000.0, np.float32)
+    body = ((x - 13) / 12) ** 2 + ((y - 11) / 9) ** 2 <= 1
+    volume[body] = 40 + z[body] * 0.25  # a gentle superior-inferior gradient
+    volume[((x - 13) ** 2 + (y - 5) ** 2 <= 4)] = 700  # the spine, posterior
+    liver = ((x - 19) / 5) ** 2 + ((y - 13) / 4) ** 2 + ((z - 9) / 5) ** 2 <= 1
+    volume[liver] = 90
+    volume[20, 13, 9] = 1200
+    return volume[None, None]
+
+
+def _monai_grey(array: np.ndarray) -> np.ndarray:
+    """MONAI's documented GIF encoding: min-max rescale to 0..255, then uint8 truncation."""
+    lo, hi = array.min(), array.max()
+    return ((array - lo) / (hi - lo) * 255).astype(np.uint8)
+
+
+def _fetched(viewer: nbviewer3d.Viewer, monkeypatch: pytest.MonkeyPatch) -> tuple[Any, Any]:
+    wire = Wire(viewer, monkeypatch)
+    wire.fetch(viewer.steps[0])
+    return wire.arrays()["image"], wire.metas()["image"]
+
+
+GEOMETRY = ("shape", "spacing", "origin", "direction")
+
+
+def test_view_and_view_logdir_of_the_same_tensor_agree_on_every_road(
+    tmp_path: Path, monkeypatch: pytest.MonkeyPatch
+) -> None:
+    t = torch.from_numpy(_phantom())
+    shown, shown_meta = _fetched(nbviewer3d.view(t), monkeypatch)
+    np.testing.assert_array_equal(shown, t[0, 0].numpy())  # (H, W, D) on the wire as given
+    assert shown_meta["shape"] == [H, W, D]
+
+    for run, log in {
+        "monai": lambda w: monai_visualize.plot_2d_or_3d_image(t, 3, w, tag="image"),
+        "ours": lambda w: nbviewer3d.plot_2d_or_3d_image(t, 3, w, tag="image"),
+        "logged": lambda w: nbviewer3d.log_volume(w, "image", t, 3),
+    }.items():
+        writer = tensorboard_writer.SummaryWriter(str(tmp_path / run))
+        log(writer)
+        writer.close()
+    logdir = str(tmp_path)
+    for run in ("ours", "logged"):
+        viewer = nbviewer3d.view_logdir(logdir, run=run, image="image")
+        assert np.asarray(viewer.image).tobytes() == t[0, 0].numpy().tobytes()
+        logged, meta = _fetched(viewer, monkeypatch)
+        np.testing.assert_array_equal(logged, shown)
+        assert {k: meta[k] for k in GEOMETRY} == {k: shown_meta[k] for k in GEOMETRY}
+
+    with pytest.warns(LossySourceWarning):
+        viewer = nbviewer3d.view_logdir(logdir, run="monai", image="image")
+    gif, meta = _fetched(viewer, monkeypatch)
+    assert {k: meta[k] for k in GEOMETRY} == {k: shown_meta[k] for k in GEOMETRY}
+    np.testing.assert_array_equal(gif, _monai_grey(shown))
+    np.testing.assert_array_equal(np.asarray(viewer.image), gif)
+    # the same structure: the hot spot at the same voxel, grey levels ordered as the values
+    assert np.unravel_index(gif.argmax(), gif.shape) == (20, 13, 9)
+    assert np.unravel_index(shown.argmax(), shown.shape) == (20, 13, 9)
+    assert np.all(np.diff(gif.ravel()[np.argsort(shown.ravel(), kind="stable")].astype(int)) >= 0)
+
+
+def test_a_lossless_image_and_a_monai_gif_label_line_up(
+    tmp_path: Path, monkeypatch: pytest.MonkeyPatch
+) -> None:
+    t = torch.from_numpy(_phantom())
+    liver = (t == 90) | (t == 1200)
+    writer = tensorboard_writer.SummaryWriter(str(tmp_path / "mixed"))
+    nbviewer3d.plot_2d_or_3d_image(t, 1, writer, tag="image")
+    monai_visualize.plot_2d_or_3d_image(liver.float(), 1, writer, tag="label")
+    writer.close()
+    with pytest.warns(LossySourceWarning):
+        viewer = nbviewer3d.view_logdir(str(tmp_path))
+    wire = Wire(viewer, monkeypatch)
+    wire.fetch(1)
+    arrays, metas = wire.arrays(), wire.metas()
+    assert metas["label"]["shape"] == metas["image"]["shape"] == [H, W, D]
+    np.testing.assert_array_equal(arrays["label"], liver[0, 0].numpy())
+    # under the label lies the liver, and nothing else: the two line up voxel for voxel
+    assert set(np.unique(arrays["image"][arrays["label"] == 1]).tolist()) == {90.0, 1200.0}
+    assert not np.any(np.isin(arrays["image"][arrays["label"] == 0], [90.0, 1200.0]))
+
+
+def test_a_gif_label_takes_the_grid_of_a_lossless_metatensor_image(
+    tmp_path: Path, monkeypatch: pytest.MonkeyPatch
+) -> None:
+    monai_data = pytest.importorskip("monai.data")
+    t = torch.from_numpy(_phantom())
+    affine = torch.diag(torch.tensor([0.8, 0.8, 2.5, 1.0], dtype=torch.float64))
+    affine[:3, 3] = torch.tensor([-10.0, 20.0, 30.0])
+    image = monai_data.MetaTensor(t[0], affine=affine)  # (C, H, W, D) placed by its affine
+    writer = tensorboard_writer.SummaryWriter(str(tmp_path / "spaced"))
+    nbviewer3d.plot_2d_or_3d_image(image[None], 1, writer, tag="image")
+    monai_visualize.plot_2d_or_3d_image((t == 90).float(), 1, writer, tag="label")
+    writer.close()
+    with pytest.warns(LossySourceWarning):
+        viewer = nbviewer3d.view_logdir(str(tmp_path))
+    wire = Wire(viewer, monkeypatch)
+    wire.fetch(1)
+    metas = wire.metas()
+    for key in GEOMETRY:
+        assert metas["label"][key] == metas["image"][key], key
+    assert metas["image"]["spacing"] == [0.8, 0.8, 2.5]
+    assert metas["image"]["origin"] == [-10.0, 20.0, 30.0]

@@ -195,9 +195,54 @@ def test_a_buffer_reused_in_place_does_not_change_an_earlier_step() -> None:
 
 
 def test_channel_picks_the_image_channel_and_threshold_binarises_the_prediction() -> None:
-    multi = np.stack([_ct(), _ct() * 2])  # (C, z, y, x)
-    probability = (_mask() > 0).astype(np.float32)[None] * 0.9  # (1, z, y, x)
+    multi = np.stack([_ct(), _ct() * 2])  # (C, x, y, z)
+    probability = (_mask() > 0).astype(np.float32)[None] * 0.9  # (1, x, y, z)
     viewer = nbviewer3d.view(multi, prediction=probability, channel=1, threshold=0.5)
     assert viewer.image is not None and viewer.prediction is not None
     np.testing.assert_array_equal(viewer.image.data, _ct() * 2)
     np.testing.assert_array_equal(viewer.prediction.data, _mask() > 0)
+
+
+def test_volumes_handed_back_hold_the_arrays_as_passed() -> None:
+    ct, mask = _ct(), np.asfortranarray(_mask())
+    viewer = nbviewer3d.view(ct, label=mask)
+    assert viewer.image is not None and viewer.label is not None
+    image = np.asarray(viewer.image)
+    assert image.shape == ct.shape == (12, 16, 20)
+    np.testing.assert_array_equal(image, ct)
+    np.testing.assert_array_equal(np.asarray(viewer.label), mask)
+    assert np.asarray(viewer.label).flags.f_contiguous  # the layout is kept, not reordered
+
+
+def test_axes_option_of_view_and_add_reads_slice_first_stacks() -> None:
+    ct, mask = _ct(), _mask()
+    zyx, mask_zyx = ct.transpose(2, 1, 0).copy(), mask.transpose(2, 1, 0).copy()
+    viewer = nbviewer3d.view(zyx, label=mask_zyx, axes="zyx", spacing=(2.5, 0.8, 0.5))
+    assert viewer.image is not None and viewer.label is not None
+    np.testing.assert_array_equal(np.asarray(viewer.image), zyx)
+    assert viewer.label.direction == viewer.image.direction
+    np.testing.assert_allclose(viewer.image.world((19, 15, 11)), (11 * 0.5, 15 * 0.8, 19 * 2.5))
+    viewer.add(1, image=zyx, axes="zyx")
+    with pytest.raises(ValueError, match=r"axes must name the world axis"):
+        viewer.add(2, image=zyx, axes="zzy")
+
+
+def test_threshold_on_an_integer_label_is_refused() -> None:
+    with pytest.raises(ValueError, match=r"prediction: threshold=.*merge its classes"):
+        nbviewer3d.view(_ct(), prediction=_mask(), threshold=0.5)
+
+
+def test_simpleitk_image_with_a_label_image_overlays_in_its_index_order() -> None:
+    sitk = pytest.importorskip("SimpleITK")
+    zyx = _ct().transpose(2, 1, 0).copy()
+    image = sitk.GetImageFromArray(zyx)
+    image.SetSpacing((0.8, 0.8, 2.5))
+    image.SetOrigin((10.0, 20.0, -30.0))
+    label = sitk.GetImageFromArray(_mask().transpose(2, 1, 0).copy())
+    label.CopyInformation(image)
+    viewer = nbviewer3d.view(image, label=label)
+    assert viewer.image is not None and viewer.label is not None
+    np.testing.assert_array_equal(np.asarray(viewer.image), _ct())  # (x, y, z), sitk's index
+    np.testing.assert_array_equal(np.asarray(viewer.label), _mask())
+    assert viewer.image.frame == "LPS"
+    np.testing.assert_allclose(viewer.image.world((1, 0, 0)), (-10.8, -20.0, -30.0))

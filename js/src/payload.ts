@@ -15,8 +15,9 @@ const ARRAY_TYPES = {
 } as const;
 
 /**
- * The vtk-side geometry: dims, spacing and origin in (x, y, z); direction column-major as
- * vtkImageData wants it (its first three numbers are the x axis direction).
+ * The vtk-side geometry: dims and spacing per vtk index axis (i fastest), origin in RAS world
+ * space; direction column-major as vtkImageData wants it (its first three numbers are the
+ * RAS direction of index axis i).
  */
 export interface Grid {
   dims: Vec3;
@@ -83,16 +84,20 @@ export function unscale(wire: VoxelArray, scale: number): Float32Array {
 }
 
 /**
- * numpy C order (z, y, x) is vtk's x-fastest (x, y, z) with the same buffer. The wire's
- * direction is row-major with the axes as columns; vtk reads it column-major: transpose.
+ * The wire sends C-order bytes: its LAST axis varies fastest, which is vtk's axis 0 (i). So
+ * vtk's (i, j, k) are wire axes (2, 1, 0): dims and spacing reversed, and vtk axis a's
+ * direction is wire column 2 - a. The wire's direction is row-major with the axes as columns
+ * (RAS); vtk reads it column-major, axis 0 first.
  */
 export function gridOf(meta: VolumeMeta): Grid {
-  const [z, y, x] = meta.shape;
+  const [n0, n1, n2] = meta.shape;
+  const [s0, s1, s2] = meta.spacing;
+  const d = meta.direction;
   return {
-    dims: [x, y, z],
-    spacing: [...meta.spacing],
+    dims: [n2, n1, n0],
+    spacing: [s2, s1, s0],
     origin: [...meta.origin],
-    direction: [0, 3, 6, 1, 4, 7, 2, 5, 8].map((i) => meta.direction[i] as number),
+    direction: [2, 5, 8, 1, 4, 7, 0, 3, 6].map((i) => d[i] as number),
   };
 }
 

@@ -15,12 +15,13 @@ export type Vec3 = [number, number, number];
 export interface VolumeMeta {
   role: Role;
   dtype: Dtype;
-  /** numpy C order: [z, y, x] */
+  /** C-order shape of the bytes sent (the last axis varies fastest) */
   shape: Vec3;
-  /** (x, y, z) in mm */
+  /** mm, per axis of `shape` */
   spacing: Vec3;
+  /** RAS world position of element [0, 0, 0] */
   origin: Vec3;
-  /** 3x3 row-major; columns are the x, y, z axis directions */
+  /** 3x3 row-major; column a is the RAS world direction of axis a of `shape` */
   direction: number[];
   range: [number, number];
   encoding: Encoding;

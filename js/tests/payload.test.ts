@@ -1,6 +1,6 @@
 import { describe, expect, it } from "vitest";
-import { bytesOf, decodeVolume, gridOf, typedArray } from "../src/payload";
-import { ProtocolError, parseKernelMessage } from "../src/protocol";
+import { bytesOf, decodeVolume, type Grid, gridOf, typedArray } from "../src/payload";
+import { ProtocolError, parseKernelMessage, type VolumeMeta } from "../src/protocol";
 import { meta, zlib } from "./helpers";
 
 describe("typed arrays from wire buffers", () => {
@@ -34,20 +34,67 @@ describe("typed arrays from wire buffers", () => {
   });
 });
 
+/** Where the wire puts element (a0, a1, a2): origin + D @ (spacing * a), D row-major. */
+function wireWorld(m: VolumeMeta, a: number[]): number[] {
+  const steps = a.map((v, axis) => v * (m.spacing[axis] as number));
+  return [0, 1, 2].map(
+    (row) =>
+      (m.origin[row] as number) +
+      steps.reduce((sum, s, col) => sum + (m.direction[3 * row + col] as number) * s, 0),
+  );
+}
+
+/** Where vtkImageData puts index (i, j, k): origin + D @ (spacing * ijk), D column-major. */
+function vtkWorld(grid: Grid, ijk: number[]): number[] {
+  const steps = ijk.map((v, axis) => v * (grid.spacing[axis] as number));
+  return [0, 1, 2].map(
+    (row) =>
+      (grid.origin[row] as number) +
+      steps.reduce((sum, s, col) => sum + (grid.direction[3 * col + row] as number) * s, 0),
+  );
+}
+
 describe("geometry", () => {
-  it("turns numpy (z, y, x) into vtk dims (x, y, z) and keeps spacing and origin in (x, y, z)", () => {
+  it("reads the C-order shape with its last axis fastest: vtk dims and spacing reversed", () => {
     const grid = gridOf(meta({ shape: [5, 6, 7], spacing: [0.5, 0.7, 2.5], origin: [1, 2, 3] }));
     expect(grid.dims).toEqual([7, 6, 5]);
-    expect(grid.spacing).toEqual([0.5, 0.7, 2.5]);
+    expect(grid.spacing).toEqual([2.5, 0.7, 0.5]);
     expect(grid.origin).toEqual([1, 2, 3]);
   });
 
-  it("transposes the row-major direction into vtk's column-major order", () => {
-    // columns: x axis -> (0, 1, 0), y axis -> (-1, 0, 0), z axis -> (0, 0, 1)
+  it("gives vtk axis a the direction of wire axis 2 - a, column-major", () => {
+    // wire columns: axis 0 -> (0, 1, 0), axis 1 -> (-1, 0, 0), axis 2 -> (0, 0, 1)
     const grid = gridOf(meta({ direction: [0, -1, 0, 1, 0, 0, 0, 0, 1] }));
-    expect(grid.direction.slice(0, 3)).toEqual([0, 1, 0]);
+    expect(grid.direction.slice(0, 3)).toEqual([0, 0, 1]);
     expect(grid.direction.slice(3, 6)).toEqual([-1, 0, 0]);
-    expect(grid.direction.slice(6, 9)).toEqual([0, 0, 1]);
+    expect(grid.direction.slice(6, 9)).toEqual([0, 1, 0]);
+  });
+
+  it("puts every wire element at the RAS point the wire contract gives it", () => {
+    const c = Math.SQRT1_2;
+    const m = meta({
+      shape: [4, 5, 6],
+      spacing: [0.5, 0.8, 2.5],
+      origin: [-10, 20, 30],
+      // an oblique, mirrored frame: columns (c, c, 0), (0, 0, -1), (c, -c, 0)
+      direction: [c, 0, c, c, 0, -c, 0, -1, 0],
+    });
+    const grid = gridOf(m);
+    // the element at flat offset a0 * 30 + a1 * 6 + a2 is vtk index (a2, a1, a0)
+    for (const a of [
+      [0, 0, 0],
+      [3, 4, 5],
+      [1, 2, 3],
+      [2, 0, 4],
+    ]) {
+      const [a0, a1, a2] = a as [number, number, number];
+      const ijk = [a2, a1, a0];
+      const flat = a2 + grid.dims[0] * (a1 + grid.dims[1] * a0);
+      expect(flat).toBe(a0 * 30 + a1 * 6 + a2);
+      const expected = wireWorld(m, a);
+      const actual = vtkWorld(grid, ijk);
+      for (const i of [0, 1, 2]) expect(actual[i]).toBeCloseTo(expected[i] as number, 9);
+    }
   });
 });
 

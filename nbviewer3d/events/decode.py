@@ -1,8 +1,9 @@
 """Summary values -> numpy arrays: GIF volumes (MONAI), PNG images, tensor summaries.
 
-Axis conventions: MONAI logs channel-first ``CHWD`` data whose spatial axes are in
-NIfTI/ITK index order (x, y, z). A GIF frame stack is reassembled to ``(H, W, D)`` and then
-transposed to nbviewer3d's ``[z, y, x]``, so ``Volume.data == hwd.transpose(2, 1, 0)``.
+Axis convention (see :mod:`nbviewer3d.inputs`): MONAI logs channel-first ``CHWD`` data whose
+spatial axes are in NIfTI index order (x, y, z), nbviewer3d's own order. A GIF frame stack is
+reassembled to the ``(H, W, D)`` array that was logged, and that array is the volume's data;
+2D images and tensor summaries come back as logged, with a one-voxel third axis.
 """
 
 from __future__ import annotations
@@ -22,7 +23,9 @@ from tensorboard.util import tensor_util
 from .errors import LogdirError
 
 PLUGIN_NAME = "nbviewer3d"
-FORMAT_VERSION = 1
+FORMAT_VERSION = 2
+# version 1 stored the voxels as [z, y, x] in C order with spacing (x, y, z)
+READABLE_VERSIONS = (1, 2)
 # A decoded GIF volume may hold at most this many voxels (1 GiB of uint8).
 MAX_GIF_VOXELS = 1 << 30
 FRAME_DIMS = (-3, -2, -1)
@@ -107,11 +110,6 @@ def gif_to_hwd(data: bytes, frame_dim: int = -3) -> npt.NDArray[np.uint8]:
     return np.moveaxis(stack, 0, frame_dim + 3)
 
 
-def hwd_to_zyx(hwd: npt.NDArray[Any]) -> npt.NDArray[Any]:
-    """MONAI's spatial ``(H, W, D)`` = (x, y, z) to nbviewer3d's ``[z, y, x]`` (a view)."""
-    return hwd.transpose(2, 1, 0)
-
-
 def rank_labels(grey: npt.NDArray[np.uint8]) -> npt.NDArray[np.uint8]:
     """Grey levels of a rescaled label map back to ids 0..K, by rank (0/127/255 -> 0/1/2)."""
     present = np.bincount(grey.ravel(), minlength=256) > 0
@@ -120,13 +118,13 @@ def rank_labels(grey: npt.NDArray[np.uint8]) -> npt.NDArray[np.uint8]:
     return result
 
 
-def png_to_zyx(data: bytes) -> npt.NDArray[np.uint8]:
-    """A 2D image summary (PNG) as a one-slice volume ``(1, H, W)`` of grey levels."""
+def png_to_array(data: bytes) -> npt.NDArray[np.uint8]:
+    """A 2D image summary (PNG) as a one-slice volume ``(H, W, 1)`` of grey levels."""
     try:
         with Image.open(io.BytesIO(data)) as im:
             if im.width * im.height > MAX_GIF_VOXELS:
                 raise LogdirError(f"refusing to decode a {im.width}x{im.height} image")
-            return np.asarray(im.convert("L"))[None]
+            return np.asarray(im.convert("L"))[:, :, None]
     except (OSError, ValueError, SyntaxError, Image.DecompressionBombError) as exc:
         raise LogdirError(f"image could not be decoded: {exc}") from exc
 
@@ -140,16 +138,20 @@ def lossless_header(metadata_content: bytes) -> dict[str, Any]:
         header = json.loads(metadata_content)
     except ValueError as exc:
         raise LogdirError(f"nbviewer3d tensor summary has unreadable metadata: {exc}") from exc
-    if not isinstance(header, dict) or header.get("version") != FORMAT_VERSION:
+    if not isinstance(header, dict) or header.get("version") not in READABLE_VERSIONS:
         raise LogdirError(
             f"nbviewer3d tensor summary of an unknown format version "
-            f"(this reader reads version {FORMAT_VERSION})"
+            f"(this reader reads versions {READABLE_VERSIONS})"
         )
     return header
 
 
 def lossless_to_array(header: dict[str, Any], payload: bytes) -> npt.NDArray[Any]:
-    """The exact voxels written by :func:`nbviewer3d.log_volume`."""
+    """The exact voxels written by :func:`nbviewer3d.log_volume`, in the layout logged.
+
+    Version 2 stores the bytes in C or F ``order`` (the layout logged); version 1 stored
+    ``[z, y, x]`` C order for volumes whose spacing is ``(x, y, z)``: read back as ``.T``.
+    """
     dtype = np.dtype(header["dtype"])
     if dtype.kind not in "biuf":
         raise LogdirError(f"nbviewer3d tensor summary holds an unsupported dtype {dtype}")
@@ -168,15 +170,21 @@ def lossless_to_array(header: dict[str, Any], payload: bytes) -> npt.NDArray[Any
         raise LogdirError(f"nbviewer3d tensor summary could not be decompressed: {exc}") from exc
     if len(raw) != nbytes:
         raise LogdirError(f"nbviewer3d tensor summary holds {len(raw)} bytes, expected {nbytes}")
-    return np.frombuffer(bytearray(raw), dtype=dtype).reshape(shape)
+    flat = np.frombuffer(bytearray(raw), dtype=dtype)
+    if header["version"] == 1:
+        return flat.reshape(shape).T
+    order = header.get("order", "C")
+    if order not in ("C", "F"):
+        raise LogdirError(f"nbviewer3d tensor summary of unknown order {order!r} (C or F)")
+    return flat.reshape(shape, order=order)
 
 
-def tensor_to_zyx(tensor: Any) -> npt.NDArray[Any]:
-    """A plain numeric tensor summary (2D or 3D) as a volume."""
+def tensor_to_array(tensor: Any) -> npt.NDArray[Any]:
+    """A plain numeric tensor summary (2D or 3D) as a volume, as logged."""
     array: npt.NDArray[Any] = tensor_util.make_ndarray(tensor)
     if array.dtype.kind not in "biuf" or array.ndim not in (2, 3):
         raise LogdirError(
             f"tensor summary of dtype {array.dtype} and shape {array.shape} is not a volume "
             "(expected a 2D or 3D numeric tensor)"
         )
-    return array[None] if array.ndim == 2 else array
+    return array[:, :, None] if array.ndim == 2 else array

@@ -10,9 +10,8 @@ from __future__ import annotations
 import json
 from collections.abc import Sequence
 from dataclasses import replace
-from typing import Any
+from typing import Any, Literal
 
-import numpy as np
 import zstandard
 from tensorboard.compat.proto.summary_pb2 import Summary, SummaryMetadata
 from tensorboard.compat.proto.tensor_pb2 import TensorProto
@@ -27,19 +26,25 @@ _ZSTD_LEVEL = 3
 
 
 def volume_summary(tag: str, volume: Volume, kind: str) -> Summary:
-    """The tensor summary holding ``volume``'s voxels exactly, with its geometry."""
-    data = np.ascontiguousarray(volume.data)
+    """The tensor summary holding ``volume``'s voxels exactly, in their layout, with their
+    geometry (spacing per axis, origin, direction, frame)."""
+    data = volume.data
+    order: Literal["C", "F"] = (
+        "F" if data.flags.f_contiguous and not data.flags.c_contiguous else "C"
+    )
     header = {
         "version": FORMAT_VERSION,
         "dtype": data.dtype.str,
         "shape": list(data.shape),
+        "order": order,
         "kind": kind,
         "spacing": list(volume.spacing),
         "origin": list(volume.origin),
         "direction": list(volume.direction),
+        "frame": volume.frame,
         "compression": "zstd",
     }
-    payload = zstandard.ZstdCompressor(level=_ZSTD_LEVEL).compress(data.tobytes())
+    payload = zstandard.ZstdCompressor(level=_ZSTD_LEVEL).compress(data.tobytes(order=order))
     tensor = TensorProto(
         dtype=DT_STRING,
         tensor_shape=TensorShapeProto(dim=[TensorShapeProto.Dim(size=1)]),
@@ -87,9 +92,10 @@ def log_volume(
 ) -> None:
     """Log ``volume`` losslessly: the exact voxels (dtype kept) and its geometry.
 
-    ``volume`` is anything :func:`nbviewer3d.as_volume` reads (a Volume, numpy ``[z, y, x]``,
-    torch tensor, MONAI MetaTensor placed by its affine, nibabel, SimpleITK, ...);
-    ``spacing``/``origin`` ``(x, y, z)`` and ``direction`` replace its geometry. ``kind`` is
+    ``volume`` is anything :func:`nbviewer3d.as_volume` reads (a Volume, numpy or torch
+    ``(x, y, z)`` = MONAI's ``(H, W, D)``, MetaTensor placed by its affine, nibabel,
+    SimpleITK, ...); ``spacing``/``origin`` (per array axis) and ``direction`` replace its
+    geometry. The voxels are stored in the layout given and come back so. ``kind`` is
     ``"image"`` or ``"label"``; left out, a Volume's own kind, else ``"image"``.
     Read it back with ``open_logdir(...).volume(run, tag, step)``.
     """
@@ -124,10 +130,9 @@ def plot_2d_or_3d_image(
 
     Same signature and the same tags (``{tag}_HWD/image``, ``{tag}_HWD/image/{i}``,
     ``{tag}_HW``, ``{tag}_HW_{j}``, ``{tag}_CHW``), but each channel is logged as a lossless
-    tensor summary instead of a rescaled 8-bit GIF. Volumes come back oriented as the GIF
-    reader returns them: a MetaTensor is placed by its affine (as :func:`nbviewer3d.as_volume`
-    does), a plain array's spatial ``(H, W, D)`` are taken as (x, y, z), so the stored voxels
-    are ``hwd.transpose(2, 1, 0)``.
+    tensor summary instead of a rescaled 8-bit GIF. Volumes come back in the layout logged,
+    as the GIF reader returns MONAI's: the ``(H, W, D)`` array, a MetaTensor placed by its
+    affine, a plain array's ``(H, W, D)`` read as (x, y, z).
     ``frame_dim`` and ``max_frames`` only shape MONAI's GIF or video; they are accepted for
     compatibility.
     """
@@ -148,9 +153,6 @@ def plot_2d_or_3d_image(
         suffix = "/image" if count == 1 else "/image/{}"
         for i in range(count):
             volume = as_volume(d, channel=i, name=tag)
-            if not hasattr(d, "affine"):
-                # As the GIF reader: MONAI's spatial (H, W, D) are (x, y, z).
-                volume = replace(volume, data=volume.data.transpose(2, 1, 0))
             _add_summary(
                 writer, volume_summary(f"{tag}_HWD" + suffix.format(i), volume, "image"), step
             )

@@ -224,7 +224,9 @@ class Logdir:
         ``kind`` (``image`` or ``label``) defaults to what the logger stored, or for GIF and
         PNG sources to what the tag's name suggests. GIF label maps get their ids back by
         ranking grey levels; GIF sources are lossy and say so in ``Volume.lossy``.
-        ``frame_dim`` is the one MONAI was given when the GIF was written.
+        ``frame_dim`` is the one MONAI was given when the GIF was written. The voxels come
+        back in the layout that was logged: a GIF's ``(H, W, D)``, a lossless volume's array
+        as it was given (see the axis convention in :mod:`nbviewer3d.inputs`).
         """
         with self._lock:
             steps = self._steps(run, tag)
@@ -244,19 +246,21 @@ class Logdir:
         role = guess_role(tag)
         kind = kind or ("label" if role in ("label", "prediction") else "image")
         if entry.kind == "tensor":
-            return Volume(decode.tensor_to_zyx(value.tensor), kind=kind, source=source)
+            return Volume(decode.tensor_to_array(value.tensor), kind=kind, source=source)
         if entry.kind == "volume":
             grey = decode.gif_to_hwd(_image_bytes(value), frame_dim)
             lossy = decode.GIF_LABEL_LOSSY if kind == "label" else decode.GIF_LOSSY
             self._warn_lossy()
         else:
-            grey = decode.png_to_zyx(_image_bytes(value))
+            grey = decode.png_to_array(_image_bytes(value))
             lossy = "this image was stored as an 8-bit PNG, not the values logged"
         if kind == "label":
-            grey = decode.rank_labels(grey)  # before the transpose: contiguous is much faster
-        data = decode.hwd_to_zyx(grey) if entry.kind == "volume" else grey
+            grey = decode.rank_labels(grey)
         return Volume(
-            data, kind=kind, source=source + " (no spacing stored, 1 mm assumed)", lossy=lossy
+            np.ascontiguousarray(grey),
+            kind=kind,
+            source=source + " (no spacing stored, 1 mm assumed)",
+            lossy=lossy,
         )
 
     def _lossless(
@@ -272,6 +276,7 @@ class Logdir:
             spacing=tuple(header["spacing"]),
             origin=tuple(header["origin"]),
             direction=tuple(header["direction"]),
+            frame=header.get("frame", "RAS"),
             kind=kind or header["kind"],
             source=source,
         )

@@ -2,9 +2,10 @@
 
 from __future__ import annotations
 
+import contextlib
 from typing import Any
 
-from ..volume import Kind, Volume
+from ..volume import Kind, Volume, on_grid
 from .errors import LogdirError
 from .logdir import Logdir, open_logdir
 from .pairing import VOLUME_KINDS, pair_tags
@@ -16,7 +17,8 @@ class LogdirStore:
     ``logdir`` is a :class:`Logdir` or a path. ``run`` may be left out when only one run
     holds volumes. ``image``/``label``/``prediction`` name tags explicitly (a MONAI base name
     such as ``"output_HWD"`` is enough); left out, they are guessed from MONAI's naming.
-    Label and prediction volumes have kind ``label``.
+    Label and prediction volumes have kind ``label``, placed on the image's grid when they
+    carry no geometry of their own (MONAI's GIFs).
     """
 
     def __init__(
@@ -73,6 +75,13 @@ class LogdirStore:
             raise LogdirError(
                 f"run {self.run!r} has no volumes at step {step}; steps: {self._steps}"
             )
+        image = result.get("image")
+        if image is not None:  # a GIF label carries no geometry: it lies on the image's grid
+            for role in ("label", "prediction"):
+                # on another grid it stays as is: the browser shows the image and says why
+                if role in result:
+                    with contextlib.suppress(ValueError):
+                        result[role] = on_grid(result[role], image, role)
         return result
 
     def scalars(self) -> dict[str, dict[str, list[Any]]]:

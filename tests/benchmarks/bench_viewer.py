@@ -95,12 +95,16 @@ class Case:
 
 
 def _liver_arrays() -> tuple[npt.NDArray[np.float32], npt.NDArray[np.uint8]]:
-    """LiTS case 117 (128^3 float32 HU, label 0/1/2) as [z, y, x] arrays."""
+    """LiTS case 117 (128^3 float32 HU, label 0/1/2) as [z, y, x] arrays in RAS order."""
     try:
         from nbviewer3d.demo import load_liver_ct
 
         image, label = load_liver_ct()
-        return image.data.astype(np.float32), label.data.astype(np.uint8)
+        # stored (left, posterior, superior)-ward (see load_liver_ct): RAS flips axes 0 and 1
+        return (
+            np.ascontiguousarray(image.data[::-1, ::-1].transpose(2, 1, 0), np.float32),
+            np.ascontiguousarray(label.data[::-1, ::-1].transpose(2, 1, 0), np.uint8),
+        )
     except ImportError:  # the demo module not there yet: read the package's MRC files
         import importlib.util
 
@@ -112,10 +116,10 @@ def _liver_arrays() -> tuple[npt.NDArray[np.float32], npt.NDArray[np.uint8]]:
         data = Path(next(iter(spec.submodule_search_locations))) / "data"
         img = np.fromfile(data / "img_117.mrc", "<f4", offset=1024).reshape(128, 128, 128)
         lab = np.fromfile(data / "lab_117.mrc", "<u2", offset=1024).reshape(128, 128, 128)
-        # stored (x, y, z) with x fastest in the file -> [z, y, x] like nbviewer3d.demo
+        # stored (left, posterior, superior)-ward, x fastest in the file -> RAS [z, y, x]
         return (
-            np.ascontiguousarray(img.transpose(2, 1, 0)),
-            np.ascontiguousarray(lab.transpose(2, 1, 0)).astype(np.uint8),
+            np.ascontiguousarray(img[::-1, ::-1].transpose(2, 1, 0)),
+            np.ascontiguousarray(lab[::-1, ::-1].transpose(2, 1, 0)).astype(np.uint8),
         )
 
 
@@ -268,7 +272,9 @@ def timed_cell(tool: str) -> str:
     """Builds the widget from the in-memory arrays and displays it."""
     build = {
         "nbviewer3d": """\
-            w = nbviewer3d.view(image=image, label=label, spacing=spacing, height=HEIGHT)
+            # the cases are slice-first [z, y, x] arrays, spacing (x, y, z)
+            w = nbviewer3d.view(image=image, label=label, axes="zyx", spacing=spacing[::-1],
+                                height=HEIGHT)
             """,
         "ipyniivue": """\
             def _nii(a):  # NIfTI is x-fastest: the [z, y, x] C-order buffer as (x, y, z)

@@ -31,8 +31,8 @@ def view(
     Inputs may be numpy arrays, torch tensors (any device), MONAI MetaTensors, nibabel or
     SimpleITK/itk images, or anything with ``__array__``; see ``nbviewer3d.inputs.as_volume``
     for layouts and the ``index``/``channel``/``spacing``/``threshold`` options. Display
-    options are the Viewer's traits (``cmap``, ``vmin``, ``vmax``, ``sample_distance``,
-    ``label_blend``, ``view_mode``, ...); itkwidgets' ``label_image=`` and
+    options are the Viewer's traits (``cmap``, ``vmin``, ``vmax``, ``preset``, ``opacity``,
+    ``sample_distance``, ``label_blend``, ``view_mode``, ...); itkwidgets' ``label_image=`` and
     ``label_image_blend=`` are accepted as aliases.
     """
     for alias, name in _ALIASES.items():
@@ -77,7 +77,7 @@ def view_logdir(
     viewer = Viewer(store=store, **display)
     viewer.scalars = store.scalars()
     steps = store.steps()
-    if steps and (viewer.vmin is None or viewer.vmax is None):
+    if steps:  # the window, the preset and the level the 3D presets sit at
         first = store.volumes(steps[0]).get("image")
         if first is not None:
             viewer._default_range(first)

@@ -11,6 +11,7 @@ import vtkVolumeMapper from "@kitware/vtk.js/Rendering/Core/VolumeMapper";
 import vtkVolumeProperty from "@kitware/vtk.js/Rendering/Core/VolumeProperty";
 import { ColorMixPreset } from "@kitware/vtk.js/Rendering/Core/VolumeProperty/Constants";
 import { applyColormap } from "../colormaps";
+import { transferFunction } from "../presets";
 import { LABEL_PALETTE, labelTransferFunctions, PREDICTION_PALETTE } from "../labels";
 import type { Display } from "../model";
 import type { DecodedVolume } from "../payload";
@@ -19,9 +20,8 @@ import { imageDataOf } from "./image-data";
 import { customColorMix } from "./mix-shader";
 import { displayRange, overlayWeights, type SceneVolumes, sampleDistanceOf } from "./scene";
 
-// Image opacity is given per 1/25 of the volume's diagonal so the default look (a see-through
-// body in which label maps show) does not depend on the voxel count; labels stay solid.
-const IMAGE_MAX_OPACITY = 0.6;
+// Image opacity (the preset's, see presets.ts) is given per 1/25 of the volume's diagonal so the
+// look does not depend on the voxel count; labels stay solid.
 const IMAGE_OPACITY_UNITS_PER_DIAGONAL = 25;
 const LABEL_OPACITY = 0.9;
 
@@ -116,10 +116,20 @@ export class VolumeScene {
     this.display = display;
     const main = this.property(0);
     const [lo, hi] = displayRange(display, this.image);
-    applyColormap(this.imageColor, display.cmap, lo, hi);
+    const tf = transferFunction({
+      preset: display.preset,
+      window: [lo, hi],
+      defaultLevel: display.defaultLevel,
+      opacity: display.opacity,
+    });
+    if (tf.color) {
+      this.imageColor.removeAllPoints();
+      for (const [x, r, g, b] of tf.color) this.imageColor.addRGBPoint(x, r, g, b);
+    } else {
+      applyColormap(this.imageColor, display.cmap, lo, hi);
+    }
     this.imageOpacity.removeAllPoints();
-    this.imageOpacity.addPoint(lo, 0);
-    this.imageOpacity.addPoint(hi, IMAGE_MAX_OPACITY);
+    for (const [x, a] of tf.opacity) this.imageOpacity.addPoint(x, a);
 
     const weights = overlayWeights(display, this.roles);
     weights.forEach((w, component) => {
@@ -132,7 +142,7 @@ export class VolumeScene {
       main.setUseGradientOpacity(imageComponent, g > 0);
       if (g > 0) {
         main.setGradientOpacityMinimumValue(imageComponent, 0);
-        main.setGradientOpacityMaximumValue(imageComponent, (0.1 * (hi - lo)) / this.minSpacing);
+        main.setGradientOpacityMaximumValue(imageComponent, (0.1 * tf.gradientSpan) / this.minSpacing);
         main.setGradientOpacityMinimumOpacity(imageComponent, 1 - g);
         main.setGradientOpacityMaximumOpacity(imageComponent, 1);
       }

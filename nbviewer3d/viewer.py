@@ -77,7 +77,7 @@ class Viewer(anywidget.AnyWidget):
     preset = t.Unicode(None, allow_none=True).tag(sync=True)
     opacity = t.Any(None, allow_none=True).tag(sync=True)
     sample_distance = t.Float(0.25, min=0.0, max=1.0).tag(sync=True)
-    gradient_opacity = t.Float(0.2, min=0.0, max=1.0).tag(sync=True)
+    gradient_opacity = t.Float(0.7, min=0.0, max=1.0).tag(sync=True)
     label_blend = t.Float(0.5, min=0.0, max=1.0).tag(sync=True)
     label_visible = t.Bool(True).tag(sync=True)
     view_mode = t.Unicode("volume").tag(sync=True)

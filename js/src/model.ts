@@ -69,7 +69,7 @@ export function readDisplay(model: ModelLike): Display {
     opacity: readOpacityPoints(model.get("opacity")),
     defaultLevel: nullableNum(model.get("_default_level")),
     sampleDistance: num(model.get("sample_distance"), 0.25),
-    gradientOpacity: num(model.get("gradient_opacity"), 0.2),
+    gradientOpacity: num(model.get("gradient_opacity"), 0.7),
     labelBlend: num(model.get("label_blend"), 0.5),
     labelVisible: model.get("label_visible") !== false,
     viewMode: (VIEW_MODES as readonly unknown[]).includes(mode) ? (mode as ViewMode) : "volume",

@@ -97,8 +97,7 @@ export function transferFunction(inputs: TransferInputs): TransferFunction {
     place = (x) => lo + x * (hi - lo);
     gradientSpan = hi - lo;
   }
-  const opacity =
-    inputs.opacity ?? preset.opacity.map(([x, a]): OpacityPoint => [place(x), a]);
+  const opacity = inputs.opacity ?? preset.opacity.map(([x, a]): OpacityPoint => [place(x), a]);
   return {
     color: preset.color?.map(([x, r, g, b]): ColorPoint => [place(x), r, g, b]) ?? null,
     opacity: [...opacity].sort((p, q) => p[0] - q[0]),

@@ -42,7 +42,9 @@ def ct_page(module_notebooks: Any, liver_ct: object) -> NotebookPage:
 def set_traits(nb: NotebookPage, code: str) -> None:
     """Run ``code`` and wait for a new frame if it changed anything on screen."""
     before = nb.widget_state(0).frames
-    changed = nb.execute(f"_before = viewer.get_state()\n{code}\nprint(viewer.get_state() != _before)")
+    changed = nb.execute(
+        f"_before = viewer.get_state()\n{code}\nprint(viewer.get_state() != _before)"
+    )
     if changed.strip() == "True":
         nb.wait_rendered(0, after=before)
 
@@ -79,7 +81,9 @@ def test_ct_default_is_a_ct_preset_with_transparent_air(
 @pytest.mark.parametrize("preset", CT_PRESETS)
 def test_each_ct_preset_renders(ct_page: NotebookPage, artifacts: Path, preset: str) -> None:
     nb = ct_page
-    set_traits(nb, f"viewer.preset = {preset!r}; viewer.opacity = None; viewer.label_visible = False")
+    set_traits(
+        nb, f"viewer.preset = {preset!r}; viewer.opacity = None; viewer.label_visible = False"
+    )
     shot = nb.shot(0, artifacts / f"presets_{preset}.png")
     assert grey_std(shot) > MIN_STD / 2, f"{preset} draws nothing"
     set_traits(nb, "viewer.label_visible = True")

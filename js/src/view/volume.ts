@@ -11,10 +11,10 @@ import vtkVolumeMapper from "@kitware/vtk.js/Rendering/Core/VolumeMapper";
 import vtkVolumeProperty from "@kitware/vtk.js/Rendering/Core/VolumeProperty";
 import { ColorMixPreset } from "@kitware/vtk.js/Rendering/Core/VolumeProperty/Constants";
 import { applyColormap } from "../colormaps";
-import { transferFunction } from "../presets";
 import { LABEL_PALETTE, labelTransferFunctions, PREDICTION_PALETTE } from "../labels";
 import type { Display } from "../model";
 import type { DecodedVolume } from "../payload";
+import { transferFunction } from "../presets";
 import type { Role } from "../protocol";
 import { imageDataOf } from "./image-data";
 import { customColorMix } from "./mix-shader";
@@ -142,16 +142,20 @@ export class VolumeScene {
       main.setUseGradientOpacity(imageComponent, g > 0);
       if (g > 0) {
         main.setGradientOpacityMinimumValue(imageComponent, 0);
-        main.setGradientOpacityMaximumValue(imageComponent, (0.1 * tf.gradientSpan) / this.minSpacing);
+        main.setGradientOpacityMaximumValue(
+          imageComponent,
+          (0.1 * tf.gradientSpan) / this.minSpacing,
+        );
         main.setGradientOpacityMinimumOpacity(imageComponent, 1 - g);
         main.setGradientOpacityMaximumOpacity(imageComponent, 1);
       }
     }
     main.setShade(imageComponent >= 0);
-    main.setAmbient(0.3);
-    main.setDiffuse(0.7);
-    main.setSpecular(0.2);
-    main.setSpecularPower(10);
+    // vtk.js's automatic light is a headlight: it follows the camera
+    main.setAmbient(0.25);
+    main.setDiffuse(0.75);
+    main.setSpecular(0.35);
+    main.setSpecularPower(24);
 
     const distance = sampleDistanceOf(display.sampleDistance, this.minSpacing);
     this.mapper.setSampleDistance(distance);

@@ -77,7 +77,7 @@ def view_logdir(
     viewer = Viewer(store=store, **display)
     viewer.scalars = store.scalars()
     steps = store.steps()
-    if steps:  # the window, the preset and the level the 3D presets sit at
+    if steps and (viewer.vmin is None or viewer.vmax is None or viewer.preset is None):
         first = store.volumes(steps[0]).get("image")
         if first is not None:
             viewer._default_range(first)

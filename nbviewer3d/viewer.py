@@ -119,6 +119,8 @@ class Viewer(anywidget.AnyWidget):
                 f"unknown display option(s) {unknown}; accepted: {', '.join(self.DISPLAY_TRAITS)}"
             )
         super().__init__(**display)
+        if self.vmin is not None and self.vmax is not None:
+            self._default_level = (self.vmin + self.vmax) / 2
         self._store: StepStore = store if store is not None else MemoryStore()
         self.bytes_sent = 0
         self.on_msg(self._on_message)

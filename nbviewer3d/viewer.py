@@ -74,7 +74,9 @@ class Viewer(anywidget.AnyWidget):
     cmap = t.Unicode("Grayscale").tag(sync=True)
     vmin = t.Float(None, allow_none=True).tag(sync=True)
     vmax = t.Float(None, allow_none=True).tag(sync=True)
+    # 3D transfer function (see presets.py and README "presets"): picked from the first image
     preset = t.Unicode(None, allow_none=True).tag(sync=True)
+    # [[value, opacity], ...] in data units replacing the preset's opacity curve, or None
     opacity = t.Any(None, allow_none=True).tag(sync=True)
     sample_distance = t.Float(0.25, min=0.0, max=1.0).tag(sync=True)
     gradient_opacity = t.Float(0.7, min=0.0, max=1.0).tag(sync=True)

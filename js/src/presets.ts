@@ -21,11 +21,14 @@ export interface Preset {
   /** null: the cmap trait over vmin..vmax */
   color: ColorPoint[] | null;
   opacity: OpacityPoint[];
+  /** opacities hold per 1/N of the volume's diagonal: more units make surfaces crisper */
+  unitsPerDiagonal: number;
 }
 
 export const FALLBACK_PRESET = "generic";
 // HU presets scale gradient opacity by this many HU (window presets by the window's width)
 const HU_GRADIENT_SPAN = 1000;
+const UNITS_PER_DIAGONAL = 25;
 
 function points<T extends number[]>(where: string, value: unknown, size: number): T[] {
   if (!Array.isArray(value) || value.length < 2) {
@@ -37,6 +40,14 @@ function points<T extends number[]>(where: string, value: unknown, size: number)
     }
     return p as T;
   });
+}
+
+function unitsOf(name: string, value: unknown): number {
+  if (value === undefined) return UNITS_PER_DIAGONAL;
+  if (typeof value !== "number" || !(value > 0)) {
+    throw new Error(`preset ${name}: units_per_diagonal must be a positive number`);
+  }
+  return value;
 }
 
 /** Validates presets.json's content (a name -> preset object). */
@@ -55,6 +66,7 @@ export function parsePresets(raw: unknown): Map<string, Preset> {
       units: e.units,
       color: e.color === "cmap" ? null : points<ColorPoint>(`preset ${name}.color`, e.color, 4),
       opacity: points<OpacityPoint>(`preset ${name}.opacity`, e.opacity, 2),
+      unitsPerDiagonal: unitsOf(name, e.units_per_diagonal),
     });
   }
   if (!presets.has(FALLBACK_PRESET)) throw new Error(`presets must include ${FALLBACK_PRESET}`);
@@ -71,6 +83,7 @@ export interface TransferFunction {
   opacity: OpacityPoint[];
   /** the value span over which gradient opacity reaches full strength per 10 voxels */
   gradientSpan: number;
+  unitsPerDiagonal: number;
 }
 
 export interface TransferInputs {
@@ -102,6 +115,7 @@ export function transferFunction(inputs: TransferInputs): TransferFunction {
     color: preset.color?.map(([x, r, g, b]): ColorPoint => [place(x), r, g, b]) ?? null,
     opacity: [...opacity].sort((p, q) => p[0] - q[0]),
     gradientSpan,
+    unitsPerDiagonal: preset.unitsPerDiagonal,
   };
 }
 

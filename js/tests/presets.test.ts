@@ -73,6 +73,19 @@ describe("presets.json", () => {
         },
       }),
     ).toThrow(/include generic/);
+    expect(() =>
+      parsePresets({
+        generic: {
+          units: "window",
+          color: "cmap",
+          opacity: [
+            [0, 0],
+            [1, 1],
+          ],
+          units_per_diagonal: 0,
+        },
+      }),
+    ).toThrow(/units_per_diagonal/);
   });
 });
 
@@ -112,6 +125,9 @@ describe("transferFunction", () => {
     ]);
     expect(tf.color).toBeNull();
     expect(tf.gradientSpan).toBe(20);
+    expect(tf.unitsPerDiagonal).toBe(25);
+    // MR surfaces: opacity per 1/100 of the diagonal, so the skin turns solid within mm
+    expect(PRESETS.get("mr-default")?.unitsPerDiagonal).toBe(100);
   });
 
   it("uses the opacity trait's points as given, sorted, in place of the preset's", () => {

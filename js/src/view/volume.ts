@@ -20,9 +20,8 @@ import { imageDataOf } from "./image-data";
 import { customColorMix } from "./mix-shader";
 import { displayRange, overlayWeights, type SceneVolumes, sampleDistanceOf } from "./scene";
 
-// Image opacity (the preset's, see presets.ts) is given per 1/25 of the volume's diagonal so the
-// look does not depend on the voxel count; labels stay solid.
-const IMAGE_OPACITY_UNITS_PER_DIAGONAL = 25;
+// Image opacity (the preset's, see presets.ts) is given per a fraction of the volume's diagonal
+// so the look does not depend on the voxel count; labels stay solid.
 const LABEL_OPACITY = 0.9;
 
 export class VolumeScene {
@@ -83,12 +82,9 @@ export class VolumeScene {
         main.setScalarOpacity(component, tf.opacity);
         main.setUseGradientOpacity(component, false);
       }
-      main.setScalarOpacityUnitDistance(
-        component,
-        volume.meta.role === "image"
-          ? this.diagonal / IMAGE_OPACITY_UNITS_PER_DIAGONAL
-          : this.minSpacing,
-      );
+      if (volume.meta.role !== "image") {
+        main.setScalarOpacityUnitDistance(component, this.minSpacing);
+      }
     });
     this.actor.setProperties(this.properties.slice(0, Math.max(1, volumes.components.length)));
 
@@ -138,6 +134,7 @@ export class VolumeScene {
 
     const imageComponent = this.roles.indexOf("image");
     if (imageComponent >= 0) {
+      main.setScalarOpacityUnitDistance(imageComponent, this.diagonal / tf.unitsPerDiagonal);
       const g = display.gradientOpacity;
       main.setUseGradientOpacity(imageComponent, g > 0);
       if (g > 0) {
@@ -182,6 +179,8 @@ export class VolumeScene {
     this.actor.delete();
     this.mapper.delete();
     for (const p of this.properties) p.delete();
+    this.imageColor.delete();
+    this.imageOpacity.delete();
   }
 
   private property(index: number): vtkVolumeProperty {

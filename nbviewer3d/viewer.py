@@ -146,6 +146,12 @@ class Viewer(anywidget.AnyWidget):
             raise t.TraitError(f"unknown preset {name!r}; nbviewer3d.presets() lists: {names}")
         return name
 
+    @t.observe("preset")
+    def _preset_drops_custom_opacity(self, change: dict[str, Any]) -> None:
+        # a new preset shows its own curve; the first one (given or picked) keeps `opacity`
+        if change["old"] is not None:
+            self.opacity = None
+
     @t.validate("opacity")
     def _valid_opacity(self, proposal: dict[str, Any]) -> list[list[float]] | None:
         return _opacity_points(proposal["value"])

@@ -87,6 +87,14 @@ def test_preset_and_opacity_are_validated_with_the_accepted_forms() -> None:
     assert viewer.opacity is None
 
 
+def test_a_new_preset_drops_a_custom_opacity_curve() -> None:
+    viewer = nbviewer3d.view(_head_phantom(np.random.default_rng(3)), opacity=[[0, 0], [400, 1]])
+    assert viewer.preset == "mr-default"  # picked from the data: the user's curve stays
+    assert viewer.opacity == [[0.0, 0.0], [400.0, 1.0]]
+    viewer.preset = "generic"
+    assert viewer.opacity is None
+
+
 def test_view_accepts_preset_and_opacity_as_display_options() -> None:
     viewer = nbviewer3d.view(
         np.zeros((4, 4, 4), np.float32), preset="ct-lung", opacity=[[0, 0], [1, 0.5]]

@@ -38,6 +38,8 @@ export class TransferEditor {
   private image: DecodedVolume | null = null;
   private points: OpacityPoint[] = [];
   private dragging = -1;
+  /** requestAnimationFrame id of the pending `opacity` update while dragging, or 0 */
+  private pendingFrame = 0;
   private readonly cleanups: (() => void)[] = [];
 
   constructor(private readonly model: ModelLike) {
@@ -83,6 +85,8 @@ export class TransferEditor {
   }
 
   dispose(): void {
+    if (this.pendingFrame !== 0) cancelAnimationFrame(this.pendingFrame);
+    this.pendingFrame = 0;
     for (const cleanup of this.cleanups.splice(0)) cleanup();
     this.element.remove();
   }
@@ -114,9 +118,14 @@ export class TransferEditor {
     if (this.dragging < 0 || !view) return;
     const [value, opacity] = view.fromCanvas(...this.at(event));
     this.points = movePoint(this.points, this.dragging, value, opacity);
-    // the 3D view follows the drag; the kernel hears of it on release
-    this.model.set("opacity", this.points);
     this.draw();
+    // the 3D view follows the drag once a frame; the kernel hears of it on release
+    if (this.pendingFrame === 0 && typeof requestAnimationFrame === "function") {
+      this.pendingFrame = requestAnimationFrame(() => {
+        this.pendingFrame = 0;
+        if (this.dragging >= 0) this.model.set("opacity", this.points);
+      });
+    }
   };
 
   private readonly onUp = (event: PointerEvent): void => {

@@ -40,6 +40,7 @@ export class TransferEditor {
   private dragging = -1;
   /** requestAnimationFrame id of the pending `opacity` update while dragging, or 0 */
   private pendingFrame = 0;
+  private histogramTimer: ReturnType<typeof setTimeout> | null = null;
   private readonly cleanups: (() => void)[] = [];
 
   constructor(private readonly model: ModelLike) {
@@ -87,6 +88,8 @@ export class TransferEditor {
   dispose(): void {
     if (this.pendingFrame !== 0) cancelAnimationFrame(this.pendingFrame);
     this.pendingFrame = 0;
+    if (this.histogramTimer !== null) clearTimeout(this.histogramTimer);
+    this.histogramTimer = null;
     for (const cleanup of this.cleanups.splice(0)) cleanup();
     this.element.remove();
   }
@@ -158,7 +161,27 @@ export class TransferEditor {
     ctx.fillRect(0, 0, WIDTH, HEIGHT);
     const view = this.view();
     if (!view || !this.image) return;
-    const heights = heightsOf(this.image);
+    const heights = HISTOGRAMS.get(this.image.values);
+    if (heights) this.drawHistogram(ctx, view, heights);
+    else this.histogramLater();
+    this.drawCurve(ctx, view);
+  }
+
+  /** The histogram waits until the first frame is out (the timer runs after this task). */
+  private histogramLater(): void {
+    if (this.histogramTimer !== null) return;
+    this.histogramTimer = setTimeout(() => {
+      this.histogramTimer = null;
+      if (this.image) heightsOf(this.image);
+      this.draw();
+    }, 0);
+  }
+
+  private drawHistogram(
+    ctx: CanvasRenderingContext2D,
+    view: CurveView,
+    heights: Float64Array,
+  ): void {
     ctx.fillStyle = "#5a5a5a";
     const base = HEIGHT - view.pad;
     const top = HEIGHT - 2 * view.pad;
@@ -166,6 +189,9 @@ export class TransferEditor {
     heights.forEach((h, i) => {
       ctx.fillRect(view.pad + i * barWidth, base - h * top, Math.max(1, barWidth), h * top);
     });
+  }
+
+  private drawCurve(ctx: CanvasRenderingContext2D, view: CurveView): void {
     const pixels = this.points.map((p) => view.toCanvas(p));
     ctx.strokeStyle = "#ffb74d";
     ctx.lineWidth = 1.5;

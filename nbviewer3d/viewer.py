@@ -27,8 +27,8 @@ import numpy as np
 import traitlets as t
 
 from .inputs import as_volume
-from .presets import default_preset, presets
 from .store import MemoryStore, StepStore
+from .transfer import default_preset, presets
 from .transport import ROLES, encode, nonfinite_count, robust_range
 from .volume import Volume
 
@@ -74,7 +74,7 @@ class Viewer(anywidget.AnyWidget):
     cmap = t.Unicode("Grayscale").tag(sync=True)
     vmin = t.Float(None, allow_none=True).tag(sync=True)
     vmax = t.Float(None, allow_none=True).tag(sync=True)
-    # 3D transfer function (see presets.py and README "presets"): picked from the first image
+    # 3D transfer function (see transfer.py and README "presets"): picked from the first image
     preset = t.Unicode(None, allow_none=True).tag(sync=True)
     # [[value, opacity], ...] in data units replacing the preset's opacity curve, or None
     opacity = t.Any(None, allow_none=True).tag(sync=True)
@@ -239,7 +239,7 @@ class Viewer(anywidget.AnyWidget):
 
     def _default_range(self, image: Volume) -> None:
         """Fill what the user left unset from the image: vmin/vmax from its robust range,
-        the preset from its values (see ``nbviewer3d.presets.default_preset``)."""
+        the preset from its values (see ``nbviewer3d.transfer.default_preset``)."""
         with self.hold_sync():
             self._default_window(image)
             if self.preset is None:

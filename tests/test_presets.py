@@ -10,7 +10,7 @@ import pytest
 import traitlets
 
 import nbviewer3d
-from nbviewer3d.presets import default_preset
+from nbviewer3d.transfer import default_preset
 
 PRESETS_JSON = Path(nbviewer3d.__file__).parent / "presets.json"
 

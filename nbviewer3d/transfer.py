@@ -1,4 +1,4 @@
-"""Transfer-function presets for the 3D view, and the default one picked from the data.
+"""Transfer-function presets for the 3D view: the names, the tables, the one the data calls for.
 
 The tables live in ``presets.json`` (read here and bundled into the front end). Each preset
 gives ``color`` (``[value, r, g, b]`` points, or ``"cmap"``: the ``cmap`` trait over

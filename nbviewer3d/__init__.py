@@ -3,6 +3,7 @@
 from .api import view, view_logdir
 from .events import Logdir, log_volume, open_logdir, plot_2d_or_3d_image
 from .inputs import as_volume
+from .transfer import presets
 from .viewer import NonFiniteVoxelsWarning, Viewer, colormaps
 from .volume import Volume
 
@@ -16,6 +17,7 @@ __all__ = [
     "log_volume",
     "open_logdir",
     "plot_2d_or_3d_image",
+    "presets",
     "view",
     "view_logdir",
 ]

@@ -32,8 +32,8 @@ def view(
     SimpleITK/itk images, or anything with ``__array__``. Arrays are ``(x, y, z)``, MONAI's
     ``(H, W, D)`` (``axes="zyx"`` for slice-first stacks): the axis convention is stated in
     :mod:`nbviewer3d.inputs`, with the ``index``/``channel``/``axes``/``spacing``/``threshold``
-    options (see ``nbviewer3d.as_volume``). Display
-    options are the Viewer's traits (``cmap``, ``vmin``, ``vmax``, ``sample_distance``,
+    options (see ``nbviewer3d.as_volume``). Display options are the Viewer's traits
+    (``cmap``, ``vmin``, ``vmax``, ``preset``, ``opacity``, ``sample_distance``,
     ``label_blend``, ``view_mode``, ...); itkwidgets' ``label_image=`` and
     ``label_image_blend=`` are accepted as aliases.
     """
@@ -79,7 +79,7 @@ def view_logdir(
     viewer = Viewer(store=store, **display)
     viewer.scalars = store.scalars()
     steps = store.steps()
-    if steps and (viewer.vmin is None or viewer.vmax is None):
+    if steps and (viewer.vmin is None or viewer.vmax is None or viewer.preset is None):
         first = store.volumes(steps[0]).get("image")
         if first is not None:
             viewer._default_range(first)

@@ -23,10 +23,12 @@ from pathlib import Path
 from typing import Any
 
 import anywidget
+import numpy as np
 import traitlets as t
 
 from .inputs import as_volume
 from .store import MemoryStore, StepStore
+from .transfer import default_preset, presets
 from .transport import ROLES, encode, nonfinite_count, robust_range
 from .volume import Volume, on_grid
 
@@ -74,8 +76,12 @@ class Viewer(anywidget.AnyWidget):
     cmap = t.Unicode("Grayscale").tag(sync=True)
     vmin = t.Float(None, allow_none=True).tag(sync=True)
     vmax = t.Float(None, allow_none=True).tag(sync=True)
+    # 3D transfer function (see transfer.py and README "presets"): picked from the first image
+    preset = t.Unicode(None, allow_none=True).tag(sync=True)
+    # [[value, opacity], ...] in data units replacing the preset's opacity curve, or None
+    opacity = t.Any(None, allow_none=True).tag(sync=True)
     sample_distance = t.Float(0.25, min=0.0, max=1.0).tag(sync=True)
-    gradient_opacity = t.Float(0.2, min=0.0, max=1.0).tag(sync=True)
+    gradient_opacity = t.Float(0.7, min=0.0, max=1.0).tag(sync=True)
     label_blend = t.Float(0.5, min=0.0, max=1.0).tag(sync=True)
     label_visible = t.Bool(True).tag(sync=True)
     view_mode = t.Unicode("volume").tag(sync=True)
@@ -86,6 +92,8 @@ class Viewer(anywidget.AnyWidget):
     cache_mb = t.Int(512, min=16).tag(sync=True)
     scalars = t.Dict().tag(sync=True)
     _versions = t.Dict().tag(sync=True)
+    # the window centre the viewer opened with: HU presets sit at their table values there
+    _default_level = t.Float(None, allow_none=True).tag(sync=True)
 
     _follow_stop: threading.Event | None = None
     _follow_task: asyncio.Task[None] | None = None
@@ -94,6 +102,8 @@ class Viewer(anywidget.AnyWidget):
         "cmap",
         "vmin",
         "vmax",
+        "preset",
+        "opacity",
         "sample_distance",
         "gradient_opacity",
         "label_blend",
@@ -113,6 +123,8 @@ class Viewer(anywidget.AnyWidget):
                 f"unknown display option(s) {unknown}; accepted: {', '.join(self.DISPLAY_TRAITS)}"
             )
         super().__init__(**display)
+        if self.vmin is not None and self.vmax is not None:
+            self._default_level = (self.vmin + self.vmax) / 2
         self._store: StepStore = store if store is not None else MemoryStore()
         self.bytes_sent = 0
         self.on_msg(self._on_message)
@@ -127,6 +139,24 @@ class Viewer(anywidget.AnyWidget):
         if name not in names:
             raise t.TraitError(f"unknown cmap {name!r}; nbviewer3d.colormaps() lists: {names}")
         return name
+
+    @t.validate("preset")
+    def _valid_preset(self, proposal: dict[str, Any]) -> str | None:
+        name: str | None = proposal["value"]
+        names = presets()
+        if name is not None and name not in names:
+            raise t.TraitError(f"unknown preset {name!r}; nbviewer3d.presets() lists: {names}")
+        return name
+
+    @t.observe("preset")
+    def _preset_drops_custom_opacity(self, change: dict[str, Any]) -> None:
+        # a new preset shows its own curve; the first one (given or picked) keeps `opacity`
+        if change["old"] is not None:
+            self.opacity = None
+
+    @t.validate("opacity")
+    def _valid_opacity(self, proposal: dict[str, Any]) -> list[list[float]] | None:
+        return _opacity_points(proposal["value"])
 
     @t.validate("view_mode")
     def _valid_view_mode(self, proposal: dict[str, Any]) -> str:
@@ -212,20 +242,28 @@ class Viewer(anywidget.AnyWidget):
         self._sync_steps(replaced=[step] if existing else [])
 
     def _default_range(self, image: Volume) -> None:
-        """Fill whichever of vmin/vmax the user left unset from the image's robust range."""
+        """Fill what the user left unset from the image: vmin/vmax from its robust range,
+        the preset from its values (see ``nbviewer3d.transfer.default_preset``)."""
+        with self.hold_sync():
+            self._default_window(image)
+            if self.preset is None:
+                self.preset = default_preset(image.data)
+            if self._default_level is None and self.vmin is not None and self.vmax is not None:
+                self._default_level = (self.vmin + self.vmax) / 2
+
+    def _default_window(self, image: Volume) -> None:
         vmin: float | None = self.vmin
         vmax: float | None = self.vmax
         if vmin is not None and vmax is not None:
             return
         lo, hi = robust_range(image.data)
-        with self.hold_sync():
-            if vmin is None and vmax is None:
-                self.vmax = hi
-                self.vmin = lo
-            elif vmin is None and vmax is not None:
-                self.vmin = min(lo, vmax - (hi - lo))
-            elif vmin is not None:
-                self.vmax = max(hi, vmin + (hi - lo))
+        if vmin is None and vmax is None:
+            self.vmax = hi
+            self.vmin = lo
+        elif vmin is None and vmax is not None:
+            self.vmin = min(lo, vmax - (hi - lo))
+        elif vmin is not None:
+            self.vmax = max(hi, vmin + (hi - lo))
 
     def _sync_steps(self, replaced: list[int] | None = None) -> None:
         steps = self._store.steps()
@@ -350,6 +388,28 @@ def _owned(volume: Volume) -> Volume:
     copy = data.copy(order="K")  # keeps an F-ordered (x, y, z) ITK layout as it is
     copy.flags.writeable = False
     return dataclasses.replace(volume, data=copy)
+
+
+_OPACITY_FORM = (
+    "opacity must be None (the preset's curve) or a list of at least two [value, opacity] "
+    "points, value in data units and opacity in 0..1, e.g. [[-200, 0], [300, 0.8]]"
+)
+
+
+def _opacity_points(value: object) -> list[list[float]] | None:
+    """Validated opacity points, sorted by value; None keeps the preset's curve."""
+    if value is None:
+        return None
+    try:
+        points = [[float(v), float(a)] for v, a in value]  # type: ignore[attr-defined]
+    except (TypeError, ValueError) as error:
+        raise t.TraitError(f"{_OPACITY_FORM}; got {value!r}") from error
+    if len(points) < 2:
+        raise t.TraitError(f"{_OPACITY_FORM}; got {len(points)} point(s)")
+    for v, a in points:
+        if not np.isfinite(v) or not 0.0 <= a <= 1.0:
+            raise t.TraitError(f"{_OPACITY_FORM}; got the point [{v}, {a}]")
+    return sorted(points, key=lambda p: p[0])
 
 
 def _warn_nonfinite(volume: Volume, step: int) -> None:

@@ -1,5 +1,7 @@
 // The synced traits the front end reads, and the slice of anywidget's model API it uses.
 
+import { type OpacityPoint, readOpacityPoints } from "./presets";
+
 export type Callback = (...args: never[]) => void;
 
 /** What nbviewer3d needs of anywidget's AnyModel (a fake one implements it in tests). */
@@ -19,6 +21,12 @@ export interface Display {
   cmap: string;
   vmin: number | null;
   vmax: number | null;
+  /** transfer-function preset name (null until the kernel picks one from the data) */
+  preset: string | null;
+  /** opacity points in data units replacing the preset's curve, or null */
+  opacity: OpacityPoint[] | null;
+  /** the window centre the viewer opened with (HU presets sit at their values there) */
+  defaultLevel: number | null;
   sampleDistance: number;
   gradientOpacity: number;
   labelBlend: number;
@@ -32,6 +40,9 @@ export const DISPLAY_TRAITS = [
   "cmap",
   "vmin",
   "vmax",
+  "preset",
+  "opacity",
+  "_default_level",
   "sample_distance",
   "gradient_opacity",
   "label_blend",
@@ -54,8 +65,11 @@ export function readDisplay(model: ModelLike): Display {
     cmap: typeof model.get("cmap") === "string" ? (model.get("cmap") as string) : "Grayscale",
     vmin: nullableNum(model.get("vmin")),
     vmax: nullableNum(model.get("vmax")),
+    preset: typeof model.get("preset") === "string" ? (model.get("preset") as string) : null,
+    opacity: readOpacityPoints(model.get("opacity")),
+    defaultLevel: nullableNum(model.get("_default_level")),
     sampleDistance: num(model.get("sample_distance"), 0.25),
-    gradientOpacity: num(model.get("gradient_opacity"), 0.2),
+    gradientOpacity: num(model.get("gradient_opacity"), 0.7),
     labelBlend: num(model.get("label_blend"), 0.5),
     labelVisible: model.get("label_visible") !== false,
     viewMode: (VIEW_MODES as readonly unknown[]).includes(mode) ? (mode as ViewMode) : "volume",

@@ -216,6 +216,7 @@ export class ViewerView {
       imageRange: image ? image.meta.range : null,
       hasOverlay: overlays,
       sliceCount: this.scene instanceof SliceScene ? this.scene.sliceCount : 0,
+      image: image ?? null,
     });
   }
 

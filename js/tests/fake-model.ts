@@ -16,7 +16,7 @@ export class FakeModel implements ModelLike {
       vmin: null,
       vmax: null,
       sample_distance: 0.25,
-      gradient_opacity: 0.2,
+      gradient_opacity: 0.7,
       label_blend: 0.5,
       label_visible: true,
       view_mode: "volume",

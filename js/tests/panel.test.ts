@@ -2,6 +2,7 @@
 import { afterEach, describe, expect, it } from "vitest";
 import { Panel } from "../src/panel/panel";
 import { FakeModel } from "./fake-model";
+import { meta } from "./helpers";
 
 function control<E extends HTMLElement>(panel: Panel, name: string): E {
   return panel.element.querySelector(`[data-control="${name}"]`) as E;
@@ -94,5 +95,81 @@ describe("panel <-> model", () => {
     expect(model.listenerCount()).toBe(0);
     model.pythonSets("cmap", "magma");
     expect(control<HTMLSelectElement>(p, "cmap").value).toBe("Grayscale");
+  });
+});
+
+describe("preset menu and transfer-function editor", () => {
+  const image = {
+    meta: meta({ range: [-1000, 1000] }),
+    values: new Float32Array([-1000, -990, 0, 40, 300, 1000]),
+    grid: { dims: [1, 1, 6], spacing: [1, 1, 1], origin: [0, 0, 0], direction: [] },
+    fill: null,
+  } as never;
+
+  function pointer(target: HTMLElement, type: string, x: number, y: number): void {
+    target.dispatchEvent(
+      new PointerEvent(type, { clientX: x, clientY: y, pointerId: 1, bubbles: true }),
+    );
+  }
+
+  it("sets the preset trait from the menu, shown in volume mode only", () => {
+    const model = new FakeModel({ preset: "ct-soft-tissue" });
+    panel = new Panel(model);
+    panel.setContext({ imageRange: [-1000, 1000], hasOverlay: false, sliceCount: 0, image });
+    const menu = control<HTMLSelectElement>(panel, "preset");
+    expect(menu.value).toBe("ct-soft-tissue");
+    input(menu, "ct-bone", "change");
+    expect(model.get("preset")).toBe("ct-bone");
+    model.pythonSets("view_mode", "axial");
+    expect((menu.parentElement as HTMLElement).hidden).toBe(true);
+    expect((control<HTMLCanvasElement>(panel, "opacity").parentElement as HTMLElement).hidden).toBe(
+      true,
+    );
+  });
+
+  it("drags an opacity point, saving the opacity trait on release; reset clears it", () => {
+    // generic over the window [0, 100]: points (0, 0) and (100, 0.6)
+    const model = new FakeModel({ preset: "generic", vmin: 0, vmax: 100 });
+    panel = new Panel(model);
+    panel.setContext({ imageRange: [-1000, 1000], hasOverlay: false, sliceCount: 0, image });
+    const canvas = control<HTMLCanvasElement>(panel, "opacity");
+    // canvas 240 x 70 with 4 px pad: value 100 sits at x = 4 + 0.55 * 232, opacity 0.6 at y = 66 - 0.6 * 62
+    const x = 4 + 0.55 * 232;
+    const y = 66 - 0.6 * 62;
+    pointer(canvas, "pointerdown", x, y);
+    pointer(canvas, "pointermove", x + 23.2, 4);
+    const saves = model.saves;
+    pointer(canvas, "pointerup", x + 23.2, 4);
+    expect(model.saves).toBe(saves + 1);
+    const points = model.get("opacity") as [number, number][];
+    expect(points[0]).toEqual([0, 0]);
+    expect(points[1]?.[0]).toBeCloseTo(300);
+    expect(points[1]?.[1]).toBeCloseTo(1);
+    control<HTMLButtonElement>(panel, "opacity-reset").click();
+    expect(model.get("opacity")).toBeNull();
+  });
+
+  it("adds a point on double-click", () => {
+    const model = new FakeModel({ preset: "generic", vmin: 0, vmax: 100 });
+    panel = new Panel(model);
+    panel.setContext({ imageRange: [-1000, 1000], hasOverlay: false, sliceCount: 0, image });
+    const canvas = control<HTMLCanvasElement>(panel, "opacity");
+    canvas.dispatchEvent(
+      new MouseEvent("dblclick", { clientX: 4 + 0.5 * 232, clientY: 66 - 0.1 * 62 }),
+    );
+    const points = model.get("opacity") as [number, number][];
+    expect(points).toHaveLength(3);
+    expect(points[1]?.[0]).toBeCloseTo(0);
+    expect(points[1]?.[1]).toBeCloseTo(0.1);
+  });
+
+  it("frees the editor's pointer handlers on dispose", () => {
+    const model = new FakeModel({ preset: "generic", vmin: 0, vmax: 100 });
+    const p = new Panel(model);
+    p.setContext({ imageRange: [-1000, 1000], hasOverlay: false, sliceCount: 0, image });
+    const canvas = control<HTMLCanvasElement>(p, "opacity");
+    p.dispose();
+    canvas.dispatchEvent(new MouseEvent("dblclick", { clientX: 120, clientY: 30 }));
+    expect(model.get("opacity")).toBeUndefined();
   });
 });

@@ -35,8 +35,10 @@ viewer
 SECOND_DISPLAY = "viewer"
 DEFAULTS: dict[str, Any] = {
     "cmap": "Grayscale",
+    "preset": "ct-soft-tissue",
+    "opacity": None,
     "sample_distance": 0.25,
-    "gradient_opacity": 0.2,
+    "gradient_opacity": 0.7,
     "label_blend": 0.5,
     "label_visible": True,
     "view_mode": "volume",
@@ -115,23 +117,31 @@ def test_volume_renders(nb: NotebookPage, artifacts: Path) -> None:
     assert mean_abs_diff(shot, nb.shot(0)) <= NOISE
 
 
-CHANGES = {
-    "cmap": "viewer.cmap = 'Cool to Warm'",
-    "vmin_vmax": "viewer.vmin = -100.0; viewer.vmax = 250.0",
-    "sample_distance": "viewer.sample_distance = 0.6",
-    "gradient_opacity": "viewer.gradient_opacity = 1.0",
-    "label_blend": "viewer.label_blend = 0.9",
-    "label_visible": "viewer.label_visible = False",
+# In 3D a CT preset gives the colours (see js/src/presets.ts): cmap is tried where it applies,
+# with the generic preset and in a slice view. Each entry: (traits set first, change).
+CHANGES: dict[str, tuple[dict[str, Any], str]] = {
+    "cmap_generic_preset": ({"preset": "generic"}, "viewer.cmap = 'Cool to Warm'"),
+    "cmap_axial": ({"view_mode": "axial"}, "viewer.cmap = 'Cool to Warm'"),
+    "preset": ({}, "viewer.preset = 'ct-bone'"),
+    "opacity": ({}, "viewer.opacity = [[-200, 0.0], [0, 0.4], [400, 0.9]]"),
+    "vmin_vmax": ({}, "viewer.vmin = -100.0; viewer.vmax = 250.0"),
+    "sample_distance": ({}, "viewer.sample_distance = 0.6"),
+    "gradient_opacity": ({}, "viewer.gradient_opacity = 0.0"),
+    "label_blend": ({}, "viewer.label_blend = 0.9"),
+    "label_visible": ({}, "viewer.label_visible = False"),
 }
 
 
-@pytest.mark.parametrize("code", CHANGES.values(), ids=CHANGES.keys())
-def test_trait_from_python_changes_picture(nb: NotebookPage, code: str) -> None:
+@pytest.mark.parametrize(("first", "code"), CHANGES.values(), ids=CHANGES.keys())
+def test_trait_from_python_changes_picture(
+    nb: NotebookPage, first: dict[str, Any], code: str
+) -> None:
+    apply(nb, **first)
     before = nb.shot(0)
     nb.change(code)
     after = nb.shot(0)
     assert mean_abs_diff(before, after) > CHANGED, f"{code} did not change the picture"
-    apply(nb)  # undo: the same picture comes back
+    apply(nb, **first)  # undo: the same picture comes back
     assert mean_abs_diff(before, nb.shot(0)) <= NOISE
 
 
@@ -270,8 +280,16 @@ def test_panel_follows_python(nb: NotebookPage) -> None:
     assert not control(nb, "label_visible").is_checked()
 
 
-@pytest.mark.parametrize(("trait", "option"), [("cmap", "viridis"), ("view_mode", "coronal")])
-def test_panel_select(nb: NotebookPage, trait: str, option: str) -> None:
+@pytest.mark.parametrize(
+    ("trait", "option", "first"),
+    [
+        ("cmap", "viridis", {"view_mode": "axial"}),
+        ("view_mode", "coronal", {}),
+        ("preset", "ct-bone", {}),
+    ],
+)
+def test_panel_select(nb: NotebookPage, trait: str, option: str, first: dict[str, Any]) -> None:
+    apply(nb, **first)
     before_shot, before = nb.shot(0), nb.widget_state(0).frames
     control(nb, trait).select_option(option)
     nb.wait_rendered(0, after=before)
@@ -302,6 +320,29 @@ def test_panel_vmin_input(nb: NotebookPage) -> None:
     box.press("Enter")
     nb.wait_rendered(0, after=before)
     assert nb.eval_json("viewer.vmin") == -100.0
+    assert mean_abs_diff(before_shot, nb.shot(0)) > CHANGED
+
+
+def test_dragging_an_opacity_point_sets_opacity_in_kernel(nb: NotebookPage) -> None:
+    """Drag the preset's [400 HU, 0.75] point of the transfer-function editor upwards."""
+    canvas = control(nb, "opacity")
+    canvas.scroll_into_view_if_needed()
+    lo, hi = nb.eval_json("[float(viewer.image.data.min()), float(viewer.image.data.max())]")
+    # the editor's canvas is 240 x 70 with 4 px kept free around the plot
+    x = 4 + (400 - lo) / (hi - lo) * 232
+    y = 66 - 0.75 * 62
+    box = canvas.bounding_box()
+    sx, sy = box["width"] / 240, box["height"] / 70
+    before_shot, before = nb.shot(0), nb.widget_state(0).frames
+    nb.page.mouse.move(box["x"] + x * sx, box["y"] + y * sy)
+    nb.page.mouse.down()
+    nb.page.mouse.move(box["x"] + x * sx, box["y"] + (y - 20) * sy, steps=4)
+    nb.page.mouse.up()
+    nb.wait_rendered(0, after=before)
+    points = nb.eval_json("viewer.opacity")
+    assert points is not None, "the drag did not reach the kernel"
+    moved = [a for v, a in points if abs(v - 400) < 5]
+    assert moved and moved[0] > 0.9, f"the 400 HU point did not move up: {points}"
     assert mean_abs_diff(before_shot, nb.shot(0)) > CHANGED
 
 

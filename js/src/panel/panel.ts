@@ -10,6 +10,8 @@ import {
   readSteps,
   VIEW_MODES,
 } from "../model";
+import type { DecodedVolume } from "../payload";
+import { PRESET_NAMES } from "../presets";
 import {
   checkbox,
   formatNumber,
@@ -19,6 +21,7 @@ import {
   setEnabled,
   setShown,
 } from "./controls";
+import { TransferEditor } from "./transfer-editor";
 
 /** What the panel needs to know of the data on screen. */
 export interface PanelContext {
@@ -27,6 +30,8 @@ export interface PanelContext {
   hasOverlay: boolean;
   /** slices along the current 2D view's axis; 0 in volume mode */
   sliceCount: number;
+  /** the image on screen, for the transfer-function editor's histogram */
+  image?: DecodedVolume | null;
 }
 
 const WATCHED = [...DISPLAY_TRAITS, "step", "steps"];
@@ -40,6 +45,8 @@ export class Panel {
   private readonly cmap = select("colormap", "cmap", COLORMAP_NAMES);
   private readonly vmin = numberInput("min", "vmin");
   private readonly vmax = numberInput("max", "vmax");
+  private readonly preset = select("preset", "preset", PRESET_NAMES);
+  private readonly transfer: TransferEditor;
   private readonly sampleDistance = range("sampling", "sample_distance", 0, 1, 0.01);
   private readonly gradientOpacity = range("gradient", "gradient_opacity", 0, 1, 0.01);
   private readonly labelBlend = range("label blend", "label_blend", 0, 1, 0.01);
@@ -49,6 +56,7 @@ export class Panel {
   constructor(private readonly model: ModelLike) {
     this.element = document.createElement("div");
     this.element.className = "nbviewer3d-panel";
+    this.transfer = new TransferEditor(model);
     this.element.append(
       ...[
         this.viewMode,
@@ -57,12 +65,15 @@ export class Panel {
         this.cmap,
         this.vmin,
         this.vmax,
+        this.preset,
         this.sampleDistance,
         this.gradientOpacity,
         this.labelVisible,
         this.labelBlend,
       ].map((c) => c.label),
+      this.transfer.element,
     );
+    this.listen(this.preset.input, "change", () => this.save("preset", this.preset.input.value));
     this.listen(this.viewMode.input, "change", () =>
       this.save("view_mode", this.viewMode.input.value),
     );
@@ -93,6 +104,7 @@ export class Panel {
 
   setContext(context: PanelContext): void {
     this.context = context;
+    this.transfer.setImage(context.image ?? null);
     this.sync();
   }
 
@@ -137,6 +149,12 @@ export class Panel {
       setEnabled(control, imageRange !== null);
     }
     setEnabled(this.cmap, imageRange !== null);
+    // in 3D the preset decides colour and opacity; slices keep cmap over vmin..vmax
+    this.preset.input.value = display.preset ?? "";
+    setShown(this.preset, volumeMode);
+    setEnabled(this.preset, imageRange !== null);
+    this.transfer.element.hidden = !volumeMode;
+    if (volumeMode) this.transfer.sync(display);
 
     this.setSlider(this.sampleDistance, display.sampleDistance);
     setShown(this.sampleDistance, volumeMode);
@@ -150,6 +168,7 @@ export class Panel {
 
   dispose(): void {
     for (const cleanup of this.cleanups.splice(0)) cleanup();
+    this.transfer.dispose();
     this.element.remove();
   }
 

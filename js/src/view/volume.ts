@@ -14,6 +14,7 @@ import { applyColormap } from "../colormaps";
 import { LABEL_PALETTE, labelTransferFunctions, PREDICTION_PALETTE } from "../labels";
 import type { Display } from "../model";
 import type { DecodedVolume, Grid } from "../payload";
+import { transferFunction } from "../presets";
 import type { Role } from "../protocol";
 import { FRAME_MARGIN, frameCamera, gridCorners, viewAspect } from "./camera";
 import { imageDataOf } from "./image-data";
@@ -21,10 +22,8 @@ import { customColorMix } from "./mix-shader";
 import { volumeViewBasis } from "./orientation";
 import { displayRange, overlayWeights, type SceneVolumes, sampleDistanceOf } from "./scene";
 
-// Image opacity is given per 1/25 of the volume's diagonal so the default look (a see-through
-// body in which label maps show) does not depend on the voxel count; labels stay solid.
-const IMAGE_MAX_OPACITY = 0.6;
-const IMAGE_OPACITY_UNITS_PER_DIAGONAL = 25;
+// Image opacity (the preset's, see presets.ts) is given per a fraction of the volume's diagonal
+// so the look does not depend on the voxel count; labels stay solid.
 const LABEL_OPACITY = 0.9;
 
 export class VolumeScene {
@@ -87,12 +86,9 @@ export class VolumeScene {
         main.setScalarOpacity(component, tf.opacity);
         main.setUseGradientOpacity(component, false);
       }
-      main.setScalarOpacityUnitDistance(
-        component,
-        volume.meta.role === "image"
-          ? this.diagonal / IMAGE_OPACITY_UNITS_PER_DIAGONAL
-          : this.minSpacing,
-      );
+      if (volume.meta.role !== "image") {
+        main.setScalarOpacityUnitDistance(component, this.minSpacing);
+      }
     });
     this.actor.setProperties(this.properties.slice(0, Math.max(1, volumes.components.length)));
 
@@ -120,10 +116,20 @@ export class VolumeScene {
     this.display = display;
     const main = this.property(0);
     const [lo, hi] = displayRange(display, this.image);
-    applyColormap(this.imageColor, display.cmap, lo, hi);
+    const tf = transferFunction({
+      preset: display.preset,
+      window: [lo, hi],
+      defaultLevel: display.defaultLevel,
+      opacity: display.opacity,
+    });
+    if (tf.color) {
+      this.imageColor.removeAllPoints();
+      for (const [x, r, g, b] of tf.color) this.imageColor.addRGBPoint(x, r, g, b);
+    } else {
+      applyColormap(this.imageColor, display.cmap, lo, hi);
+    }
     this.imageOpacity.removeAllPoints();
-    this.imageOpacity.addPoint(lo, 0);
-    this.imageOpacity.addPoint(hi, IMAGE_MAX_OPACITY);
+    for (const [x, a] of tf.opacity) this.imageOpacity.addPoint(x, a);
 
     const weights = overlayWeights(display, this.roles);
     weights.forEach((w, component) => {
@@ -132,20 +138,25 @@ export class VolumeScene {
 
     const imageComponent = this.roles.indexOf("image");
     if (imageComponent >= 0) {
+      main.setScalarOpacityUnitDistance(imageComponent, this.diagonal / tf.unitsPerDiagonal);
       const g = display.gradientOpacity;
       main.setUseGradientOpacity(imageComponent, g > 0);
       if (g > 0) {
         main.setGradientOpacityMinimumValue(imageComponent, 0);
-        main.setGradientOpacityMaximumValue(imageComponent, (0.1 * (hi - lo)) / this.minSpacing);
+        main.setGradientOpacityMaximumValue(
+          imageComponent,
+          (0.1 * tf.gradientSpan) / this.minSpacing,
+        );
         main.setGradientOpacityMinimumOpacity(imageComponent, 1 - g);
         main.setGradientOpacityMaximumOpacity(imageComponent, 1);
       }
     }
     main.setShade(imageComponent >= 0);
-    main.setAmbient(0.3);
-    main.setDiffuse(0.7);
-    main.setSpecular(0.2);
-    main.setSpecularPower(10);
+    // vtk.js's automatic light is a headlight: it follows the camera
+    main.setAmbient(0.25);
+    main.setDiffuse(0.75);
+    main.setSpecular(0.35);
+    main.setSpecularPower(24);
 
     const distance = sampleDistanceOf(display.sampleDistance, this.minSpacing);
     this.mapper.setSampleDistance(distance);
@@ -172,6 +183,8 @@ export class VolumeScene {
     this.actor.delete();
     this.mapper.delete();
     for (const p of this.properties) p.delete();
+    this.imageColor.delete();
+    this.imageOpacity.delete();
   }
 
   private property(index: number): vtkVolumeProperty {

@@ -1,0 +1,132 @@
+"""The 3D transfer-function presets on the real liver CT (and an MR head when one is at hand).
+
+Screenshots of each preset land in tests/artifacts/presets_*.png. The MR pictures need a T1
+head NIfTI named by NBVIEWER3D_MR_HEAD (pydeface's mean_reg2mean.nii.gz, say; see DATA.md):
+no MR head ships with the test data.
+"""
+
+from __future__ import annotations
+
+import os
+from pathlib import Path
+from typing import Any
+
+import numpy as np
+import pytest
+
+from .jupyter import NotebookPage, grey_std, mean_abs_diff
+from .pixels import CHANGED, MIN_STD, NOISE
+
+pytestmark = pytest.mark.browser
+
+HEIGHT = 360
+CT_PRESETS = ("ct-soft-tissue", "ct-muscle", "ct-bone", "ct-lung")
+SETUP = f"""
+import nbviewer3d
+from nbviewer3d.demo import load_liver_ct
+
+ct, label = load_liver_ct()
+viewer = nbviewer3d.view(ct, label=label, height={HEIGHT})
+viewer
+"""
+
+
+@pytest.fixture(scope="module")
+def ct_page(module_notebooks: Any, liver_ct: object) -> NotebookPage:
+    nb: NotebookPage = module_notebooks.open([SETUP])
+    nb.run_cell(0)
+    nb.wait_rendered(0, step=0)
+    return nb
+
+
+def set_traits(nb: NotebookPage, code: str) -> None:
+    """Run ``code`` and wait for a new frame if it changed anything on screen."""
+    before = nb.widget_state(0).frames
+    changed = nb.execute(
+        f"_before = viewer.get_state()\n{code}\nprint(viewer.get_state() != _before)"
+    )
+    if changed.strip() == "True":
+        nb.wait_rendered(0, after=before)
+
+
+def background_corners(shot: np.ndarray, size: int = 12, inset: int = 4) -> np.ndarray:
+    """The canvas's corner patches, inside the container's rounded corners."""
+    h, w = shot.shape[:2]
+    a, b = inset, inset + size
+    return np.concatenate(
+        [
+            shot[a:b, a:b].reshape(-1, 3),
+            shot[a:b, w - b : w - a].reshape(-1, 3),
+            shot[h - b : h - a, a:b].reshape(-1, 3),
+            shot[h - b : h - a, w - b : w - a].reshape(-1, 3),
+        ]
+    )
+
+
+def test_ct_default_is_a_ct_preset_with_transparent_air(
+    ct_page: NotebookPage, artifacts: Path
+) -> None:
+    nb = ct_page
+    set_traits(nb, "viewer.preset = 'ct-soft-tissue'; viewer.opacity = None")
+    assert nb.eval_json("viewer.preset") == "ct-soft-tissue"
+    shot = nb.shot(0, artifacts / "presets_ct_default.png")
+    # The CT fills its box up to the corners with air: air drawn transparent leaves the
+    # background colour there, where the former linear ramp drew grey fog.
+    corners = background_corners(shot)
+    assert corners.max() <= 8, f"air is not transparent: corner pixels up to {corners.max()}"
+    assert grey_std(shot) > MIN_STD, "no structure drawn"
+    nb.check_errors()
+
+
+@pytest.mark.parametrize("preset", CT_PRESETS)
+def test_each_ct_preset_renders(ct_page: NotebookPage, artifacts: Path, preset: str) -> None:
+    nb = ct_page
+    set_traits(
+        nb, f"viewer.preset = {preset!r}; viewer.opacity = None; viewer.label_visible = False"
+    )
+    shot = nb.shot(0, artifacts / f"presets_{preset}.png")
+    assert grey_std(shot) > MIN_STD / 2, f"{preset} draws nothing"
+    set_traits(nb, "viewer.label_visible = True")
+    nb.check_errors()
+
+
+def test_preset_change_changes_picture(ct_page: NotebookPage) -> None:
+    nb = ct_page
+    set_traits(nb, "viewer.preset = 'ct-soft-tissue'; viewer.opacity = None")
+    before = nb.shot(0)
+    set_traits(nb, "viewer.preset = 'ct-bone'")
+    assert mean_abs_diff(before, nb.shot(0)) > CHANGED
+    set_traits(nb, "viewer.preset = 'ct-soft-tissue'")
+    assert mean_abs_diff(before, nb.shot(0)) <= NOISE
+
+
+def test_opacity_points_change_picture(ct_page: NotebookPage) -> None:
+    nb = ct_page
+    set_traits(nb, "viewer.preset = 'ct-soft-tissue'; viewer.opacity = None")
+    before = nb.shot(0)
+    set_traits(nb, "viewer.opacity = [[-200, 0.0], [0, 0.4], [400, 0.9]]")
+    assert mean_abs_diff(before, nb.shot(0)) > CHANGED
+    set_traits(nb, "viewer.opacity = None")
+    assert mean_abs_diff(before, nb.shot(0)) <= NOISE
+
+
+MR_HEAD = os.environ.get("NBVIEWER3D_MR_HEAD", "")
+
+
+@pytest.mark.skipif(not Path(MR_HEAD).is_file(), reason="NBVIEWER3D_MR_HEAD names no MR file")
+def test_mr_head_default(module_notebooks: Any, artifacts: Path) -> None:
+    nb: NotebookPage = module_notebooks.open(
+        [
+            "import nibabel, nbviewer3d\n"
+            f"head = nibabel.load({MR_HEAD!r})\n"
+            f"viewer = nbviewer3d.view(head, height={HEIGHT})\n"
+            "viewer"
+        ]
+    )
+    nb.run_cell(0)
+    nb.wait_rendered(0, step=0)
+    assert nb.eval_json("viewer.preset") == "mr-default"
+    shot = nb.shot(0, artifacts / "presets_mr_default.png")
+    corners = background_corners(shot)
+    assert corners.max() <= 8, f"background is not transparent: corners up to {corners.max()}"
+    assert grey_std(shot) > MIN_STD

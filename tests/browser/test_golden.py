@@ -205,3 +205,34 @@ def test_difference_measures() -> None:
     assert not golden.difference(shifted, base).within
     with pytest.raises(AssertionError, match="sizes differ"):
         golden.difference(base[:-1], base)
+
+
+def test_mismatch_leaves_pictures_and_names_the_refresh_command(
+    tmp_path: Path, monkeypatch: pytest.MonkeyPatch
+) -> None:
+    monkeypatch.setattr(golden, "GOLDEN_DIR", tmp_path / "golden")
+    monkeypatch.delenv(golden.UPDATE_ENV, raising=False)
+    picture = np.full((SIZE, SIZE, 3), 90, np.uint8)
+    with pytest.raises(AssertionError, match="no golden image"):
+        golden.check("scene_mode", picture, tmp_path / "artifacts")
+    golden.write_png(tmp_path / "golden" / "scene_mode.png", picture)
+    assert golden.check("scene_mode", picture, tmp_path / "artifacts").within
+    changed = picture.copy()
+    changed[100:140, 100:140] = 200
+    with pytest.raises(AssertionError) as failure:
+        golden.check("scene_mode", changed, tmp_path / "artifacts")
+    message = str(failure.value)
+    actual = tmp_path / "artifacts" / "golden" / "scene_mode-actual.png"
+    diff = tmp_path / "artifacts" / "golden" / "scene_mode-diff.png"
+    assert str(actual) in message and str(diff) in message and golden.REFRESH in message
+    assert np.array_equal(golden.read_png(actual), changed)
+    assert golden.read_png(diff)[120, 120].tolist() == [255, 0, 0]
+
+
+def test_refresh_is_refused_under_ci(monkeypatch: pytest.MonkeyPatch) -> None:
+    monkeypatch.setenv(golden.UPDATE_ENV, "1")
+    monkeypatch.setenv("CI", "true")
+    with pytest.raises(RuntimeError, match="CI=true"):
+        golden.updating()
+    monkeypatch.setenv("CI", "false")
+    assert golden.updating()

@@ -1,6 +1,10 @@
 """Benchmark: nbviewer3d against ipyniivue and K3D, from cell execution to first frame.
 
     python tests/benchmarks/bench_viewer.py [--quick] [--runs N] [--tools a,b] [--only TEXT]
+    python tests/benchmarks/bench_viewer.py --pictures
+
+``--pictures`` measures nothing: it retakes the README's side-by-side pictures of
+nbviewer3d's and ipyniivue's default views (see pictures.py).
 
 For each volume (two real CTs with their labels, synthetic phantoms with and without a
 label) and each tool, in a fresh browser context and a fresh kernel per run, one notebook
@@ -718,7 +722,16 @@ def main() -> None:
     parser.add_argument("--tools", default=",".join(TOOLS), help="comma-separated subset")
     parser.add_argument("--only", default=None, help="only volumes whose name contains this")
     parser.add_argument("--out", type=Path, default=RESULTS)
+    parser.add_argument(
+        "--pictures", action="store_true", help="retake notebooks/images/side_by_side_*.png"
+    )
     args = parser.parse_args()
+    env = {"PYTHONPATH": os.pathsep.join(p for p in (str(REPO), os.environ.get("PYTHONPATH")) if p)}
+    if args.pictures:
+        from pictures import take_pictures
+
+        take_pictures(env)
+        return
     runs = 1 if args.quick else args.runs
     tools = [t for t in args.tools.split(",") if t]
     unknown = set(tools) - set(TOOLS)
@@ -734,11 +747,6 @@ def main() -> None:
         shots.mkdir(parents=True, exist_ok=True)
         print("making volumes...", flush=True)
         cases = build_cases(workdir, args.quick, args.only)
-        env = {
-            "PYTHONPATH": os.pathsep.join(
-                p for p in (str(REPO), os.environ.get("PYTHONPATH", "")) if p
-            )
-        }
         with running_server(workdir / "nb", env=env) as server, chromium() as browser:
             for case in cases:
                 n = 1 if (case.nbytes > 100e6 and not args.quick) else runs

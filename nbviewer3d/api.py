@@ -6,7 +6,11 @@ from typing import Any
 
 from .viewer import CONVERT_OPTIONS, Viewer
 
-_ALIASES = {"label_image": "label", "label_image_blend": "label_blend"}
+_ALIASES = {
+    "label_image": "label",
+    "label_image_blend": "label_blend",
+    "label_image_names": "label_names",
+}
 
 
 def _split(options: dict[str, Any]) -> tuple[dict[str, Any], dict[str, Any]]:
@@ -32,8 +36,9 @@ def view(
     SimpleITK/itk images, or anything with ``__array__``; see ``nbviewer3d.inputs.as_volume``
     for layouts and the ``index``/``channel``/``spacing``/``threshold`` options. Display
     options are the Viewer's traits (``cmap``, ``vmin``, ``vmax``, ``sample_distance``,
-    ``label_blend``, ``view_mode``, ...); itkwidgets' ``label_image=`` and
-    ``label_image_blend=`` are accepted as aliases.
+    ``label_blend``, ``view_mode``, ``label_names``, ``label_colors``, ``hidden_labels``,
+    ``overlay_style``, ...); itkwidgets' ``label_image=``, ``label_image_blend=`` and
+    ``label_image_names=`` are accepted as aliases.
     """
     for alias, name in _ALIASES.items():
         if alias in options:
@@ -74,6 +79,12 @@ def view_logdir(
     store = LogdirStore(
         path, run, image=image, label=label, prediction=prediction, frame_dim=frame_dim
     )
+    for alias in ("label_image_blend", "label_image_names"):
+        if alias in display:
+            name = _ALIASES[alias]
+            if name in display:
+                raise TypeError(f"pass {name}= or {alias}=, not both")
+            display[name] = display.pop(alias)
     viewer = Viewer(store=store, **display)
     viewer.scalars = store.scalars()
     steps = store.steps()

@@ -207,6 +207,11 @@ export class ViewerView {
       imageRange: image ? image.meta.range : null,
       hasOverlay: overlays,
       sliceCount: this.scene instanceof SliceScene ? this.scene.sliceCount : 0,
+      labelMaps: this.shown
+        ? [...this.shown.volumes.values()]
+            .filter((v) => v.meta.role !== "image")
+            .map((v) => ({ role: v.meta.role, ids: v.meta.labels }))
+        : [],
     });
   }
 

@@ -5,6 +5,7 @@ import { COLORMAP_NAMES } from "../colormaps";
 import {
   DISPLAY_TRAITS,
   type ModelLike,
+  OVERLAY_STYLES,
   readDisplay,
   readStep,
   readSteps,
@@ -19,6 +20,7 @@ import {
   setEnabled,
   setShown,
 } from "./controls";
+import { Legend, type LegendMaps } from "./legend";
 
 /** What the panel needs to know of the data on screen. */
 export interface PanelContext {
@@ -27,6 +29,8 @@ export interface PanelContext {
   hasOverlay: boolean;
   /** slices along the current 2D view's axis; 0 in volume mode */
   sliceCount: number;
+  /** the label maps on screen and the class ids each holds */
+  labelMaps?: readonly LegendMaps[];
 }
 
 const WATCHED = [...DISPLAY_TRAITS, "step", "steps"];
@@ -44,6 +48,8 @@ export class Panel {
   private readonly gradientOpacity = range("gradient", "gradient_opacity", 0, 1, 0.01);
   private readonly labelBlend = range("label blend", "label_blend", 0, 1, 0.01);
   private readonly labelVisible = checkbox("label", "label_visible");
+  private readonly overlayStyle = select("overlay", "overlay_style", OVERLAY_STYLES);
+  private readonly legend: Legend;
   private readonly cleanups: (() => void)[] = [];
 
   constructor(private readonly model: ModelLike) {
@@ -61,7 +67,13 @@ export class Panel {
         this.gradientOpacity,
         this.labelVisible,
         this.labelBlend,
+        this.overlayStyle,
       ].map((c) => c.label),
+    );
+    this.legend = new Legend(model);
+    this.element.append(this.legend.element);
+    this.listen(this.overlayStyle.input, "change", () =>
+      this.save("overlay_style", this.overlayStyle.input.value),
     );
     this.listen(this.viewMode.input, "change", () =>
       this.save("view_mode", this.viewMode.input.value),
@@ -146,10 +158,15 @@ export class Panel {
     this.labelVisible.input.checked = display.labelVisible;
     setEnabled(this.labelVisible, this.context.hasOverlay);
     setEnabled(this.labelBlend, this.context.hasOverlay && display.labelVisible);
+    this.overlayStyle.input.value = display.overlayStyle;
+    setShown(this.overlayStyle, !volumeMode);
+    setEnabled(this.overlayStyle, this.context.hasOverlay && display.labelVisible);
+    this.legend.sync(this.context.labelMaps ?? []);
   }
 
   dispose(): void {
     for (const cleanup of this.cleanups.splice(0)) cleanup();
+    this.legend.dispose();
     this.element.remove();
   }
 

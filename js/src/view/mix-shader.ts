@@ -2,8 +2,84 @@
 // components' colours weighted by their mix weight only, so a transparent label background
 // darkens the image; here each component counts by its opacity, which keeps the image's
 // brightness where there is no label and tints it where there is one.
+//
+// Label maps (textures sampled nearest, so ids are exact) get smooth edges without inventing
+// ids: the opacity is the trilinear interpolation of the opacities of the 8 voxels around the
+// sample, each looked up from its own exact id, and the colour is that of the nearest voxel's
+// id (or, where the nearest voxel is background or hidden, of the visible ids around it). A
+// tumour touching background thus fades out in tumour colour, with no liver-coloured shell,
+// and an atlas shows no colours of ids that are not there. The surface of a label is lit by
+// the gradient of that smooth opacity.
 
-export function customColorMix(components: number, litComponent: number | null): string {
+function labelSample(c: number, lit: boolean): string[] {
+  return [
+    "{",
+    `  float h = volume.transferFunctionsSampleHeight[${c}];`,
+    "  vec3 col = vec3(0.0);",
+    "  float a = 0.0;",
+    `  if (volume.independentComponentMix[${c}] > 0.0) {`,
+    "    vec3 g = posIS * vec3(volume.dimensions) - 0.5;",
+    "    vec3 f = g - floor(g);",
+    "    ivec3 lo = ivec3(floor(g));",
+    "    ivec3 top = volume.dimensions - 1;",
+    "    float v[8];",
+    "    for (int i = 0; i < 8; i++) {",
+    "      ivec3 p = clamp(lo + ivec3(i & 1, (i >> 1) & 1, i >> 2), ivec3(0), top);",
+    `      v[i] = texelFetch(volumeTexture[${c}], p, 0).r;`,
+    "    }",
+    "    bool same = v[0] == v[1] && v[0] == v[2] && v[0] == v[3] && v[0] == v[4] &&",
+    "                v[0] == v[5] && v[0] == v[6] && v[0] == v[7];",
+    "    if (same) {",
+    `      a = getOpacityFromTexture(v[0], ${c}, h);`,
+    `      col = getColorFromTexture(v[0], ${c}, h);`,
+    "    } else {",
+    "      vec3 near = step(0.5, f);",
+    "      int nearest = int(near.x) + 2 * int(near.y) + 4 * int(near.z);",
+    "      vec3 mixed = vec3(0.0);",
+    "      vec3 grad = vec3(0.0);",
+    "      float nearestA = 0.0;",
+    "      vec3 nearestCol = vec3(0.0);",
+    "      float peak = 0.0;",
+    "      for (int i = 0; i < 8; i++) {",
+    "        vec3 bits = vec3(float(i & 1), float((i >> 1) & 1), float(i >> 2));",
+    "        vec3 w = mix(1.0 - f, f, bits);",
+    `        float ai = getOpacityFromTexture(v[i], ${c}, h);`,
+    `        vec3 ci = getColorFromTexture(v[i], ${c}, h);`,
+    "        float wi = w.x * w.y * w.z;",
+    "        a += wi * ai;",
+    "        mixed += wi * ai * ci;",
+    "        vec3 sgn = 2.0 * bits - 1.0;",
+    "        grad += sgn * vec3(w.y * w.z, w.x * w.z, w.x * w.y) * ai;",
+    "        peak = max(peak, ai);",
+    "        if (i == nearest) { nearestA = ai; nearestCol = ci; }",
+    "      }",
+    "      col = nearestA > 0.0 ? nearestCol : mixed / max(a, 1e-6);",
+    ...(lit
+      ? [
+          "      #if vtkNumberOfLights > 0",
+          "        float glen = length(grad);",
+          "        if (glen > 0.0) {",
+          "          vec3 n = normalize(normalISToVC(grad * volume.inverseSpacing));",
+          "          float shade = clamp(glen / max(peak, 1e-6), 0.0, 1.0);",
+          "          col = mix(col, applyLighting(col, vec4(n, glen)), shade);",
+          "        }",
+          "      #endif",
+        ]
+      : []),
+    "    }",
+    "  }",
+    `  a *= volume.independentComponentMix[${c}];`,
+    "  nbvColor += col * a;",
+    "  nbvAlpha += a;",
+    "}",
+  ];
+}
+
+export function customColorMix(
+  components: number,
+  litComponent: number | null,
+  labelComponents: readonly number[] = [],
+): string {
   const lines = [
     "#if defined(EnabledGradientOpacity) || vtkNumberOfLights > 0",
     "  mat4 nbvNormals = computeMat4Normal(posIS, tValue);",
@@ -12,6 +88,10 @@ export function customColorMix(components: number, litComponent: number | null):
     "float nbvAlpha = 0.0;",
   ];
   for (let c = 0; c < components; c++) {
+    if (labelComponents.includes(c)) {
+      lines.push(...labelSample(c, litComponent !== null));
+      continue;
+    }
     lines.push(
       "{",
       `  float h = volume.transferFunctionsSampleHeight[${c}];`,

@@ -11,7 +11,7 @@ import vtkVolumeMapper from "@kitware/vtk.js/Rendering/Core/VolumeMapper";
 import vtkVolumeProperty from "@kitware/vtk.js/Rendering/Core/VolumeProperty";
 import { ColorMixPreset } from "@kitware/vtk.js/Rendering/Core/VolumeProperty/Constants";
 import { applyColormap } from "../colormaps";
-import { LABEL_PALETTE, labelTransferFunctions, PREDICTION_PALETTE } from "../labels";
+import { LabelTransferFunctions } from "../labels";
 import type { Display } from "../model";
 import type { DecodedVolume } from "../payload";
 import type { Role } from "../protocol";
@@ -20,10 +20,12 @@ import { customColorMix } from "./mix-shader";
 import { displayRange, overlayWeights, type SceneVolumes, sampleDistanceOf } from "./scene";
 
 // Image opacity is given per 1/25 of the volume's diagonal so the default look (a see-through
-// body in which label maps show) does not depend on the voxel count; labels stay solid.
+// body in which label maps show) does not depend on the voxel count. Labels are translucent
+// the same way: an organ reads as a tinted volume with what lies inside it still visible.
 const IMAGE_MAX_OPACITY = 0.6;
 const IMAGE_OPACITY_UNITS_PER_DIAGONAL = 25;
-const LABEL_OPACITY = 0.9;
+const LABEL_OPACITY = 0.5;
+const LABEL_OPACITY_UNITS_PER_DIAGONAL = 40;
 
 export class VolumeScene {
   private readonly actor = vtkVolume.newInstance();
@@ -32,6 +34,9 @@ export class VolumeScene {
   private readonly imageColor: vtkColorTransferFunction =
     vtkColorTransferFunctionClass.newInstance();
   private readonly imageOpacity = vtkPiecewiseFunction.newInstance();
+  /** one per label-map component, reused across steps; updated in place */
+  private readonly labelFunctions: LabelTransferFunctions[] = [];
+  private labelIds: number[][] = [];
   private roles: Role[] = [];
   private image: DecodedVolume | null = null;
   private minSpacing = 1;
@@ -69,6 +74,7 @@ export class VolumeScene {
     const main = this.property(0);
     main.setIndependentComponents(true);
     main.setColorMixPreset(ColorMixPreset.CUSTOM);
+    this.labelIds = volumes.components.map((v) => v.meta.labels);
     volumes.components.forEach((volume, component) => {
       const input = this.property(component);
       if (volume.meta.role === "image") {
@@ -77,29 +83,34 @@ export class VolumeScene {
         main.setScalarOpacity(component, this.imageOpacity);
       } else {
         input.setInterpolationTypeToNearest();
-        const palette = volume.meta.role === "label" ? LABEL_PALETTE : PREDICTION_PALETTE;
-        const tf = labelTransferFunctions(volume.meta.labels, palette, LABEL_OPACITY);
+        const tf = this.labelFunction(component);
         main.setRGBTransferFunction(component, tf.color);
         main.setScalarOpacity(component, tf.opacity);
         main.setUseGradientOpacity(component, false);
       }
       main.setScalarOpacityUnitDistance(
         component,
-        volume.meta.role === "image"
-          ? this.diagonal / IMAGE_OPACITY_UNITS_PER_DIAGONAL
-          : this.minSpacing,
+        this.diagonal /
+          (volume.meta.role === "image"
+            ? IMAGE_OPACITY_UNITS_PER_DIAGONAL
+            : LABEL_OPACITY_UNITS_PER_DIAGONAL),
       );
     });
     this.actor.setProperties(this.properties.slice(0, Math.max(1, volumes.components.length)));
 
     const lit = this.roles.indexOf("image");
+    const labelComponents = this.roles.flatMap((r, c) => (r === "image" ? [] : [c]));
     const viewSpecific = {
       OpenGL: {
         ShaderReplacements: [
           {
             shaderType: "Fragment",
             originalValue: "//VTK::CustomColorMix",
-            replacementValue: customColorMix(this.roles.length, lit >= 0 ? lit : null),
+            replacementValue: customColorMix(
+              this.roles.length,
+              lit >= 0 ? lit : null,
+              labelComponents,
+            ),
             replaceFirst: false,
             replaceAll: false,
           },
@@ -120,6 +131,17 @@ export class VolumeScene {
     this.imageOpacity.removeAllPoints();
     this.imageOpacity.addPoint(lo, 0);
     this.imageOpacity.addPoint(hi, IMAGE_MAX_OPACITY);
+
+    this.roles.forEach((role, component) => {
+      if (role !== "image") {
+        this.labelFunction(component).update(
+          role,
+          this.labelIds[component] ?? [],
+          display,
+          LABEL_OPACITY,
+        );
+      }
+    });
 
     const weights = overlayWeights(display, this.roles);
     weights.forEach((w, component) => {
@@ -168,6 +190,16 @@ export class VolumeScene {
     this.actor.delete();
     this.mapper.delete();
     for (const p of this.properties) p.delete();
+    for (const tf of this.labelFunctions) tf.delete();
+    this.imageColor.delete();
+    this.imageOpacity.delete();
+  }
+
+  private labelFunction(component: number): LabelTransferFunctions {
+    while (this.labelFunctions.length <= component) {
+      this.labelFunctions.push(new LabelTransferFunctions());
+    }
+    return this.labelFunctions[component] as LabelTransferFunctions;
   }
 
   private property(index: number): vtkVolumeProperty {

@@ -3,13 +3,16 @@
 // darkens the image; here each component counts by its opacity, which keeps the image's
 // brightness where there is no label and tints it where there is one.
 //
-// Label maps (textures sampled nearest, so ids are exact) get smooth edges without inventing
-// ids: the opacity is the trilinear interpolation of the opacities of the 8 voxels around the
+// Label maps get smooth edges without inventing ids. The shader reads exact ids with
+// texelFetch (the linearly filtered sample only flags where ids change): the opacity is the trilinear interpolation of the opacities of the 8 voxels around the
 // sample, each looked up from its own exact id, and the colour is that of the nearest voxel's
 // id (or, where the nearest voxel is background or hidden, of the visible ids around it). A
 // tumour touching background thus fades out in tumour colour, with no liver-coloured shell,
 // and an atlas shows no colours of ids that are not there. The surface of a label is lit by
 // the gradient of that smooth opacity.
+
+/** How much the light shapes a label's surface (1: fully lit, 0: flat colour). */
+const LABEL_SHADING = 0.5;
 
 function labelSample(c: number, lit: boolean): string[] {
   return [
@@ -22,16 +25,21 @@ function labelSample(c: number, lit: boolean): string[] {
     "    vec3 f = g - floor(g);",
     "    ivec3 lo = ivec3(floor(g));",
     "    ivec3 top = volume.dimensions - 1;",
+    "    ivec3 np = clamp(ivec3(floor(posIS * vec3(volume.dimensions))), ivec3(0), top);",
+    `    float nv = texelFetch(volumeTexture[${c}], np, 0).r;`,
+    "    // the texture is filtered linearly: where that equals the nearest id, the 8 voxels",
+    "    // around hold that one id (away from class boundaries, most samples)",
+    `    bool same = abs(tValue[${c}] - nv) <= 1e-5 * max(1.0, abs(nv));`,
     "    float v[8];",
-    "    for (int i = 0; i < 8; i++) {",
-    "      ivec3 p = clamp(lo + ivec3(i & 1, (i >> 1) & 1, i >> 2), ivec3(0), top);",
-    `      v[i] = texelFetch(volumeTexture[${c}], p, 0).r;`,
+    "    if (!same) {",
+    "      for (int i = 0; i < 8; i++) {",
+    "        ivec3 p = clamp(lo + ivec3(i & 1, (i >> 1) & 1, i >> 2), ivec3(0), top);",
+    `        v[i] = texelFetch(volumeTexture[${c}], p, 0).r;`,
+    "      }",
     "    }",
-    "    bool same = v[0] == v[1] && v[0] == v[2] && v[0] == v[3] && v[0] == v[4] &&",
-    "                v[0] == v[5] && v[0] == v[6] && v[0] == v[7];",
     "    if (same) {",
-    `      a = getOpacityFromTexture(v[0], ${c}, h);`,
-    `      col = getColorFromTexture(v[0], ${c}, h);`,
+    `      a = getOpacityFromTexture(nv, ${c}, h);`,
+    `      col = getColorFromTexture(nv, ${c}, h);`,
     "    } else {",
     "      vec3 near = step(0.5, f);",
     "      int nearest = int(near.x) + 2 * int(near.y) + 4 * int(near.z);",
@@ -61,7 +69,7 @@ function labelSample(c: number, lit: boolean): string[] {
           "        if (glen > 0.0) {",
           "          vec3 n = normalize(normalISToVC(grad * volume.inverseSpacing));",
           "          float shade = clamp(glen / max(peak, 1e-6), 0.0, 1.0);",
-          "          col = mix(col, applyLighting(col, vec4(n, glen)), shade);",
+          `          col = mix(col, applyLighting(col, vec4(n, glen)), ${LABEL_SHADING.toFixed(2)} * shade);`,
           "        }",
           "      #endif",
         ]

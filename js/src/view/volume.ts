@@ -1,6 +1,7 @@
 // Volume rendering: the image and its label/prediction maps as independent components of one
 // vtkVolume. Each role is its own input (its own 3D texture in its own dtype) on one grid; the
-// label textures sample nearest so class ids never blend into ids that are not there.
+// colour-mix shader reads label ids exactly (mix-shader.ts), so they never blend into ids that
+// are not there.
 
 import vtkPiecewiseFunction from "@kitware/vtk.js/Common/DataModel/PiecewiseFunction";
 import type vtkColorTransferFunction from "@kitware/vtk.js/Rendering/Core/ColorTransferFunction";
@@ -25,7 +26,7 @@ import { displayRange, overlayWeights, type SceneVolumes, sampleDistanceOf } fro
 const IMAGE_MAX_OPACITY = 0.6;
 const IMAGE_OPACITY_UNITS_PER_DIAGONAL = 25;
 const LABEL_OPACITY = 0.5;
-const LABEL_OPACITY_UNITS_PER_DIAGONAL = 40;
+const LABEL_OPACITY_UNITS_PER_DIAGONAL = 10;
 
 export class VolumeScene {
   private readonly actor = vtkVolume.newInstance();
@@ -82,7 +83,8 @@ export class VolumeScene {
         main.setRGBTransferFunction(component, this.imageColor);
         main.setScalarOpacity(component, this.imageOpacity);
       } else {
-        input.setInterpolationTypeToNearest();
+        // linear filtering only tells the shader where ids change; it reads exact ids itself
+        input.setInterpolationTypeToLinear();
         const tf = this.labelFunction(component);
         main.setRGBTransferFunction(component, tf.color);
         main.setScalarOpacity(component, tf.opacity);

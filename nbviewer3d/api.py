@@ -76,15 +76,15 @@ def view_logdir(
     """
     from .events import LogdirStore
 
-    store = LogdirStore(
-        path, run, image=image, label=label, prediction=prediction, frame_dim=frame_dim
-    )
     for alias in ("label_image_blend", "label_image_names"):
         if alias in display:
             name = _ALIASES[alias]
             if name in display:
                 raise TypeError(f"pass {name}= or {alias}=, not both")
             display[name] = display.pop(alias)
+    store = LogdirStore(
+        path, run, image=image, label=label, prediction=prediction, frame_dim=frame_dim
+    )
     viewer = Viewer(store=store, **display)
     viewer.scalars = store.scalars()
     steps = store.steps()

@@ -83,18 +83,35 @@ function labelSample(c: number, lit: boolean): string[] {
   ];
 }
 
+/**
+ * The image's gradient (normal in VC, magnitude in .a) as vtk's computeMat4Normal gives it,
+ * from the image's own texture only: vtk's computes every component's, and the six extra
+ * linear taps into each label texture would cost as much as the image's.
+ */
+function imageNormal(c: number): string[] {
+  const tap = (sign: string, axis: string) =>
+    `texture(volumeTexture[${c}], posIS ${sign} vec3(${axis})).r`;
+  const x = "volume.inverseDimensions.x, 0.0, 0.0";
+  const y = "0.0, volume.inverseDimensions.y, 0.0";
+  const z = "0.0, 0.0, volume.inverseDimensions.z";
+  return [
+    "  #if defined(EnabledGradientOpacity) || vtkNumberOfLights > 0",
+    "    vec3 nbvD = vec3(",
+    `      ${tap("+", x)} - ${tap("-", x)},`,
+    `      ${tap("+", y)} - ${tap("-", y)},`,
+    `      ${tap("+", z)} - ${tap("-", z)}) * 0.5 * volume.inverseSpacing;`,
+    "    float nbvLen = length(nbvD);",
+    "    vec4 nbvNormal = vec4(nbvLen > 0.0 ? normalize(normalISToVC(nbvD)) : nbvD, nbvLen);",
+    "  #endif",
+  ];
+}
+
 export function customColorMix(
   components: number,
   litComponent: number | null,
   labelComponents: readonly number[] = [],
 ): string {
-  const lines = [
-    "#if defined(EnabledGradientOpacity) || vtkNumberOfLights > 0",
-    "  mat4 nbvNormals = computeMat4Normal(posIS, tValue);",
-    "#endif",
-    "vec3 nbvColor = vec3(0.0);",
-    "float nbvAlpha = 0.0;",
-  ];
+  const lines = ["vec3 nbvColor = vec3(0.0);", "float nbvAlpha = 0.0;"];
   for (let c = 0; c < components; c++) {
     if (labelComponents.includes(c)) {
       lines.push(...labelSample(c, litComponent !== null));
@@ -102,17 +119,18 @@ export function customColorMix(
     }
     lines.push(
       "{",
+      ...imageNormal(c),
       `  float h = volume.transferFunctionsSampleHeight[${c}];`,
       `  vec3 col = getColorFromTexture(tValue[${c}], ${c}, h);`,
       `  float a = getOpacityFromTexture(tValue[${c}], ${c}, h) * volume.independentComponentMix[${c}];`,
       "  #ifdef EnabledGradientOpacity",
-      `    a *= computeGradientOpacityFactor(nbvNormals[${c}].a, ${c});`,
+      `    a *= computeGradientOpacityFactor(nbvNormal.a, ${c});`,
       "  #endif",
     );
     if (c === litComponent) {
       lines.push(
         "  #if vtkNumberOfLights > 0",
-        `    col = applyLighting(col, nbvNormals[${c}]);`,
+        `    col = applyLighting(col, nbvNormal);`,
         "  #endif",
       );
     }

@@ -36,7 +36,7 @@ export class VolumeScene {
     vtkColorTransferFunctionClass.newInstance();
   private readonly imageOpacity = vtkPiecewiseFunction.newInstance();
   /** one per label-map component, reused across steps; updated in place */
-  private readonly labelFunctions: LabelTransferFunctions[] = [];
+  private readonly labelFunctions = new Map<number, LabelTransferFunctions>();
   private labelIds: number[][] = [];
   private roles: Role[] = [];
   private image: DecodedVolume | null = null;
@@ -192,16 +192,18 @@ export class VolumeScene {
     this.actor.delete();
     this.mapper.delete();
     for (const p of this.properties) p.delete();
-    for (const tf of this.labelFunctions) tf.delete();
+    for (const tf of this.labelFunctions.values()) tf.delete();
     this.imageColor.delete();
     this.imageOpacity.delete();
   }
 
   private labelFunction(component: number): LabelTransferFunctions {
-    while (this.labelFunctions.length <= component) {
-      this.labelFunctions.push(new LabelTransferFunctions());
+    let tf = this.labelFunctions.get(component);
+    if (!tf) {
+      tf = new LabelTransferFunctions();
+      this.labelFunctions.set(component, tf);
     }
-    return this.labelFunctions[component] as LabelTransferFunctions;
+    return tf;
   }
 
   private property(index: number): vtkVolumeProperty {

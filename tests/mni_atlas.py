@@ -54,7 +54,7 @@ def voronoi_atlas(
     brain: npt.NDArray[np.bool_], regions: int = 116, seed: int = 0
 ) -> npt.NDArray[np.uint16]:
     """Splits ``brain`` into ``regions`` ids 1..regions by nearest seed point; 0 outside."""
-    from scipy.spatial import cKDTree
+    from scipy.spatial import cKDTree  # type: ignore[import-untyped]
 
     rng = np.random.default_rng(seed)
     inside = np.argwhere(brain)
@@ -71,4 +71,4 @@ def mni_head_with_atlas(cache: Path, regions: int = 116) -> tuple[object, object
 
     data, affine = mni_t1(nilearn_wheel(cache))
     atlas = voronoi_atlas(data > BRAIN_THRESHOLD, regions)
-    return nib.Nifti1Image(data, affine), nib.Nifti1Image(atlas, affine)
+    return nib.Nifti1Image(data, affine), nib.Nifti1Image(atlas, affine)  # type: ignore[no-untyped-call]

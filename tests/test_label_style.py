@@ -2,6 +2,8 @@
 
 from __future__ import annotations
 
+from typing import Any
+
 import numpy as np
 import pytest
 import traitlets
@@ -68,7 +70,7 @@ def test_hidden_labels_are_sorted_unique_ids() -> None:
         ({"overlay_style": "outline"}, "fill, contour"),
     ],
 )
-def test_bad_values_say_what_is_accepted(options: dict[str, object], message: str) -> None:
+def test_bad_values_say_what_is_accepted(options: dict[str, Any], message: str) -> None:
     with pytest.raises(traitlets.TraitError, match=message):
         Viewer(**options)
 

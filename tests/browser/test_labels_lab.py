@@ -72,7 +72,7 @@ def nb(ct_page: NotebookPage) -> Iterator[NotebookPage]:
 
 
 def luminance(shot: np.ndarray) -> np.ndarray:
-    return np.asarray(shot, dtype=np.float64) @ np.array([0.299, 0.587, 0.114])
+    return np.asarray(np.asarray(shot, dtype=np.float64) @ np.array([0.299, 0.587, 0.114]))
 
 
 def detail(shot: np.ndarray) -> np.ndarray:
@@ -263,7 +263,7 @@ viewer
 def atlas_page(module_notebooks: Any, tmp_path_factory: pytest.TempPathFactory) -> NotebookPage:
     pytest.importorskip("nibabel")
     pytest.importorskip("scipy")
-    from mni_atlas import nilearn_wheel  # type: ignore[import-not-found]
+    from mni_atlas import nilearn_wheel
 
     cache = Path("/tmp/nbviewer3d-wheels")
     try:

@@ -14,6 +14,44 @@
 /** How much the light shapes a label's surface (1: fully lit, 0: flat colour). */
 const LABEL_SHADING = 0.5;
 
+// Transfer-function lookups at an explicit level of detail: implicit-LOD lookups in a branch
+// make software WebGL compute derivatives for every pixel, taken or not.
+const opacityOf = (value: string, c: number) =>
+  `textureLod(opacityTexture, vec2(${value} * volume.opacityTextureScale[${c}] + volume.opacityTextureShift[${c}], h), 0.0).r`;
+const colorOf = (value: string, c: number) =>
+  `textureLod(colorTexture, vec2(${value} * volume.colorTextureScale[${c}] + volume.colorTextureShift[${c}], h), 0.0).rgb`;
+
+/**
+ * The 8 voxels around the sample, unrolled with scalar names: arrays indexed in loops are
+ * slow in software WebGL (SwiftShader), even in a branch that is not taken.
+ */
+function corners(c: number): string[] {
+  const lines: string[] = [];
+  for (let i = 0; i < 8; i++) {
+    const bits = [i & 1, (i >> 1) & 1, i >> 2];
+    const weight = (axis: number) => {
+      const comp = "xyz"[axis];
+      return bits[axis] ? `f.${comp}` : `(1.0 - f.${comp})`;
+    };
+    const sign = bits.map((b) => (b ? "1.0" : "-1.0")).join(", ");
+    lines.push(
+      "      {",
+      `        ivec3 p = clamp(lo + ivec3(${bits.join(", ")}), ivec3(0), top);`,
+      `        float vi = texelFetch(volumeTexture[${c}], p, 0).r;`,
+      `        float ai = ${opacityOf("vi", c)};`,
+      `        vec3 ci = ${colorOf("vi", c)};`,
+      `        float wx = ${weight(0)}; float wy = ${weight(1)}; float wz = ${weight(2)};`,
+      "        float wi = wx * wy * wz;",
+      "        a += wi * ai;",
+      "        mixed += wi * ai * ci;",
+      `        grad += vec3(${sign}) * vec3(wy * wz, wx * wz, wx * wy) * ai;`,
+      "        peak = max(peak, ai);",
+      "      }",
+    );
+  }
+  return lines;
+}
+
 function labelSample(c: number, lit: boolean): string[] {
   return [
     "{",
@@ -30,37 +68,16 @@ function labelSample(c: number, lit: boolean): string[] {
     "    // the texture is filtered linearly: where that equals the nearest id, the 8 voxels",
     "    // around hold that one id (away from class boundaries, most samples)",
     `    bool same = abs(tValue[${c}] - nv) <= 1e-5 * max(1.0, abs(nv));`,
-    "    float v[8];",
-    "    if (!same) {",
-    "      for (int i = 0; i < 8; i++) {",
-    "        ivec3 p = clamp(lo + ivec3(i & 1, (i >> 1) & 1, i >> 2), ivec3(0), top);",
-    `        v[i] = texelFetch(volumeTexture[${c}], p, 0).r;`,
-    "      }",
-    "    }",
     "    if (same) {",
-    `      a = getOpacityFromTexture(nv, ${c}, h);`,
-    `      col = getColorFromTexture(nv, ${c}, h);`,
+    `      a = ${opacityOf("nv", c)};`,
+    `      col = ${colorOf("nv", c)};`,
     "    } else {",
-    "      vec3 near = step(0.5, f);",
-    "      int nearest = int(near.x) + 2 * int(near.y) + 4 * int(near.z);",
     "      vec3 mixed = vec3(0.0);",
     "      vec3 grad = vec3(0.0);",
-    "      float nearestA = 0.0;",
-    "      vec3 nearestCol = vec3(0.0);",
     "      float peak = 0.0;",
-    "      for (int i = 0; i < 8; i++) {",
-    "        vec3 bits = vec3(float(i & 1), float((i >> 1) & 1), float(i >> 2));",
-    "        vec3 w = mix(1.0 - f, f, bits);",
-    `        float ai = getOpacityFromTexture(v[i], ${c}, h);`,
-    `        vec3 ci = getColorFromTexture(v[i], ${c}, h);`,
-    "        float wi = w.x * w.y * w.z;",
-    "        a += wi * ai;",
-    "        mixed += wi * ai * ci;",
-    "        vec3 sgn = 2.0 * bits - 1.0;",
-    "        grad += sgn * vec3(w.y * w.z, w.x * w.z, w.x * w.y) * ai;",
-    "        peak = max(peak, ai);",
-    "        if (i == nearest) { nearestA = ai; nearestCol = ci; }",
-    "      }",
+    ...corners(c),
+    `      float nearestA = ${opacityOf("nv", c)};`,
+    `      vec3 nearestCol = ${colorOf("nv", c)};`,
     "      col = nearestA > 0.0 ? nearestCol : mixed / max(a, 1e-6);",
     ...(lit
       ? [

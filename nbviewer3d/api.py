@@ -6,7 +6,11 @@ from typing import Any
 
 from .viewer import CONVERT_OPTIONS, Viewer
 
-_ALIASES = {"label_image": "label", "label_image_blend": "label_blend"}
+_ALIASES = {
+    "label_image": "label",
+    "label_image_blend": "label_blend",
+    "label_image_names": "label_names",
+}
 
 
 def _split(options: dict[str, Any]) -> tuple[dict[str, Any], dict[str, Any]]:
@@ -34,8 +38,9 @@ def view(
     :mod:`nbviewer3d.inputs`, with the ``index``/``channel``/``axes``/``spacing``/``threshold``
     options (see ``nbviewer3d.as_volume``). Display options are the Viewer's traits
     (``cmap``, ``vmin``, ``vmax``, ``preset``, ``opacity``, ``sample_distance``,
-    ``label_blend``, ``view_mode``, ...); itkwidgets' ``label_image=`` and
-    ``label_image_blend=`` are accepted as aliases.
+    ``label_blend``, ``view_mode``, ``label_names``, ``label_colors``, ``hidden_labels``,
+    ``overlay_style``, ...); itkwidgets' ``label_image=``, ``label_image_blend=`` and
+    ``label_image_names=`` are accepted as aliases.
     """
     for alias, name in _ALIASES.items():
         if alias in options:
@@ -73,6 +78,12 @@ def view_logdir(
     """
     from .events import LogdirStore
 
+    for alias in ("label_image_blend", "label_image_names"):
+        if alias in display:
+            name = _ALIASES[alias]
+            if name in display:
+                raise TypeError(f"pass {name}= or {alias}=, not both")
+            display[name] = display.pop(alias)
     store = LogdirStore(
         path, run, image=image, label=label, prediction=prediction, frame_dim=frame_dim
     )

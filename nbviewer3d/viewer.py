@@ -26,6 +26,7 @@ import anywidget
 import numpy as np
 import traitlets as t
 
+from . import label_style
 from .inputs import as_volume
 from .store import MemoryStore, StepStore
 from .transfer import default_preset, presets
@@ -84,6 +85,11 @@ class Viewer(anywidget.AnyWidget):
     gradient_opacity = t.Float(0.7, min=0.0, max=1.0).tag(sync=True)
     label_blend = t.Float(0.5, min=0.0, max=1.0).tag(sync=True)
     label_visible = t.Bool(True).tag(sync=True)
+    # Any: the validator takes more forms (lookup tables, pairs, arrays) than Dict or List would
+    label_names = t.Any({}).tag(sync=True)
+    label_colors = t.Any({}).tag(sync=True)
+    hidden_labels = t.Any([]).tag(sync=True)
+    overlay_style = t.Unicode("fill").tag(sync=True)
     view_mode = t.Unicode("volume").tag(sync=True)
     slice_index = t.Int(-1, min=-1).tag(sync=True)
     steps = t.List(t.Int(), read_only=True).tag(sync=True)
@@ -108,6 +114,10 @@ class Viewer(anywidget.AnyWidget):
         "gradient_opacity",
         "label_blend",
         "label_visible",
+        "label_names",
+        "label_colors",
+        "hidden_labels",
+        "overlay_style",
         "view_mode",
         "slice_index",
         "height",
@@ -167,6 +177,15 @@ class Viewer(anywidget.AnyWidget):
                 "(or itkwidgets' 'x', 'y', 'z', 'v')"
             )
         return str(mode)
+
+    @t.validate("label_names", "label_colors", "hidden_labels", "overlay_style")
+    def _valid_label_style(self, proposal: dict[str, Any]) -> Any:
+        """Names ``{id: str}``, colours ``{id: "#rrggbb"}``, hidden ids, "fill" | "contour"."""
+        normalise = getattr(label_style, proposal["trait"].name)
+        try:
+            return normalise(proposal["value"])
+        except ValueError as error:
+            raise t.TraitError(str(error)) from None
 
     @t.validate("step")
     def _valid_step(self, proposal: dict[str, Any]) -> int:

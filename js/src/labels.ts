@@ -1,58 +1,114 @@
-// Fixed colours for class ids. Labels (ground truth) and predictions get different palettes
-// so both can be read where they overlap.
+// Class ids -> colour and opacity: the palettes, the user's label_colors / hidden_labels, and
+// the vtk.js transfer functions the views draw labels with.
 
 import vtkPiecewiseFunction from "@kitware/vtk.js/Common/DataModel/PiecewiseFunction";
 import vtkColorTransferFunction from "@kitware/vtk.js/Rendering/Core/ColorTransferFunction";
+import type { Display } from "./model";
+import { LABEL_PALETTE, PREDICTION_PALETTE, type RGB } from "./palette";
+import type { Role } from "./protocol";
 
-type RGB = [number, number, number];
+/** The colour of class `id` for a label map of `role`; label_colors applies to the label. */
+export function labelColor(display: Pick<Display, "labelColors">, role: Role, id: number): RGB {
+  if (role === "prediction") return PREDICTION_PALETTE.color(id);
+  return display.labelColors.get(id) ?? LABEL_PALETTE.color(id);
+}
 
-export const LABEL_PALETTE: readonly RGB[] = [
-  [0.9, 0.1, 0.1], // 1 red
-  [0.1, 0.8, 0.1], // 2 green
-  [0.15, 0.35, 1.0], // 3 blue
-  [1.0, 0.85, 0.1], // 4 yellow
-  [0.9, 0.2, 0.9], // 5 magenta
-  [0.1, 0.85, 0.9], // 6 cyan
-  [1.0, 0.55, 0.1], // 7 orange
-  [0.55, 0.3, 0.9], // 8 purple
-];
+let live = 0;
 
-export const PREDICTION_PALETTE: readonly RGB[] = [
-  [0.1, 0.85, 0.9], // 1 cyan
-  [1.0, 0.55, 0.1], // 2 orange
-  [0.9, 0.2, 0.9], // 3 magenta
-  [1.0, 0.85, 0.1], // 4 yellow
-  [0.9, 0.1, 0.1],
-  [0.1, 0.8, 0.1],
-  [0.15, 0.35, 1.0],
-  [0.55, 0.3, 0.9],
-];
-
-export function labelColor(palette: readonly RGB[], id: number): RGB {
-  return palette[(id - 1) % palette.length] as RGB;
+/** Transfer functions made and not yet deleted (a leak shows as growth). */
+export function liveLabelTransferFunctions(): number {
+  return live;
 }
 
 /**
- * Step functions over class ids: id k maps to its colour on [k - 0.45, k + 0.45], background
- * (0) is transparent, every other id has `opacity`. Meant for nearest-neighbour sampling.
+ * Step functions over the class ids of one label map: id k maps to its colour on
+ * [k - 0.45, k + 0.45] with `opacity`, background (0) and hidden ids are transparent. Meant
+ * for nearest-neighbour lookups of exact ids. Updated in place; delete() frees them.
  */
-export function labelTransferFunctions(
-  ids: readonly number[],
-  palette: readonly RGB[],
-  opacity: number,
-): { color: vtkColorTransferFunction; opacity: vtkPiecewiseFunction } {
-  const color = vtkColorTransferFunction.newInstance();
-  const alpha = vtkPiecewiseFunction.newInstance();
-  const top = Math.max(1, ...ids);
-  color.addRGBPoint(-0.5, 0, 0, 0);
-  alpha.addPoint(-0.5, 0);
-  alpha.addPoint(0.45, 0);
-  for (let id = 1; id <= top; id++) {
-    const [r, g, b] = labelColor(palette, id);
-    color.addRGBPoint(id - 0.45, r, g, b);
-    color.addRGBPoint(id + 0.45, r, g, b);
-    alpha.addPoint(id - 0.45, opacity);
-    alpha.addPoint(id + 0.45, opacity);
+export class LabelTransferFunctions {
+  readonly color = vtkColorTransferFunction.newInstance();
+  readonly opacity = vtkPiecewiseFunction.newInstance();
+  private key = "";
+
+  constructor() {
+    live += 1;
   }
-  return { color, opacity: alpha };
+
+  update(
+    role: Role,
+    ids: readonly number[],
+    display: Pick<Display, "labelColors" | "hiddenLabels">,
+    opacity: number,
+  ): void {
+    const present = [...new Set(ids)].filter((id) => id > 0).sort((a, b) => a - b);
+    const colors = present.map((id) => labelColor(display, role, id));
+    const alphas = present.map((id) => (display.hiddenLabels.has(id) ? 0 : opacity));
+    const key = JSON.stringify([present, colors, alphas]);
+    if (key === this.key) return; // unchanged: keep vtk's cached textures
+    this.key = key;
+    this.color.removeAllPoints();
+    this.opacity.removeAllPoints();
+    this.color.addRGBPoint(-0.5, 0, 0, 0);
+    this.opacity.addPoint(-0.5, 0);
+    this.opacity.addPoint(0.45, 0);
+    present.forEach((id, i) => {
+      const [r, g, b] = colors[i] as RGB;
+      const a = alphas[i] as number;
+      this.color.addRGBPoint(id - 0.45, r, g, b);
+      this.color.addRGBPoint(id + 0.45, r, g, b);
+      this.opacity.addPoint(id - 0.45, a);
+      this.opacity.addPoint(id + 0.45, a);
+    });
+    if (present.length === 0) {
+      this.color.addRGBPoint(1, 0, 0, 0);
+      this.opacity.addPoint(1, 0);
+    }
+  }
+
+  delete(): void {
+    this.color.delete();
+    this.opacity.delete();
+    live -= 1;
+  }
+}
+
+/**
+ * The outline of a 2D slice of class ids, `factor` times finer than the slice: a sub-pixel
+ * holds its voxel's id when it lies on a side of that voxel whose neighbour (across the side)
+ * holds another id, else 0. Lines are thus 1/factor of a voxel wide and lie inside each
+ * class; outside the slice counts as background. `ids` is `width` x `height`, x fastest.
+ */
+export function sliceContour(
+  ids: ArrayLike<number>,
+  width: number,
+  height: number,
+  factor: number,
+): Float32Array {
+  const k = Math.max(1, Math.trunc(factor));
+  const out = new Float32Array(width * k * height * k);
+  const rowLength = width * k;
+  const at = (x: number, y: number) =>
+    x < 0 || y < 0 || x >= width || y >= height ? 0 : (ids[x + width * y] as number);
+  for (let y = 0; y < height; y++) {
+    for (let x = 0; x < width; x++) {
+      const id = at(x, y);
+      if (id === 0) continue;
+      const left = at(x - 1, y) !== id;
+      const right = at(x + 1, y) !== id;
+      const below = at(x, y - 1) !== id;
+      const above = at(x, y + 1) !== id;
+      if (!(left || right || below || above)) continue;
+      for (let sy = 0; sy < k; sy++) {
+        for (let sx = 0; sx < k; sx++) {
+          const edge =
+            (left && sx === 0) ||
+            (right && sx === k - 1) ||
+            (below && sy === 0) ||
+            (above && sy === k - 1);
+          if (edge) out[x * k + sx + rowLength * (y * k + sy)] = id;
+        }
+      }
+    }
+  }
+  return out;
 }

@@ -1,5 +1,6 @@
 // The synced traits the front end reads, and the slice of anywidget's model API it uses.
 
+import { parseHexColor } from "./palette";
 import { type OpacityPoint, readOpacityPoints } from "./presets";
 
 export type Callback = (...args: never[]) => void;
@@ -17,6 +18,9 @@ export interface ModelLike {
 export const VIEW_MODES = ["volume", "axial", "coronal", "sagittal"] as const;
 export type ViewMode = (typeof VIEW_MODES)[number];
 
+export const OVERLAY_STYLES = ["fill", "contour"] as const;
+export type OverlayStyle = (typeof OVERLAY_STYLES)[number];
+
 export interface Display {
   cmap: string;
   vmin: number | null;
@@ -33,6 +37,12 @@ export interface Display {
   labelVisible: boolean;
   viewMode: ViewMode;
   sliceIndex: number;
+  /** class id -> name (label_names) */
+  labelNames: Map<number, string>;
+  /** class id -> colour 0..1 (label_colors, "#rrggbb" on the wire) */
+  labelColors: Map<number, [number, number, number]>;
+  hiddenLabels: Set<number>;
+  overlayStyle: OverlayStyle;
 }
 
 /** Traits whose change only redraws (never fetches). */
@@ -49,6 +59,10 @@ export const DISPLAY_TRAITS = [
   "label_visible",
   "view_mode",
   "slice_index",
+  "label_names",
+  "label_colors",
+  "hidden_labels",
+  "overlay_style",
 ] as const;
 
 function num(value: unknown, fallback: number): number {
@@ -74,7 +88,30 @@ export function readDisplay(model: ModelLike): Display {
     labelVisible: model.get("label_visible") !== false,
     viewMode: (VIEW_MODES as readonly unknown[]).includes(mode) ? (mode as ViewMode) : "volume",
     sliceIndex: Math.trunc(num(model.get("slice_index"), -1)),
+    labelNames: idMap(model.get("label_names"), (v) => (typeof v === "string" ? v : null)),
+    labelColors: idMap(model.get("label_colors"), (v) =>
+      typeof v === "string" ? parseHexColor(v) : null,
+    ),
+    hiddenLabels: new Set(readHiddenLabels(model)),
+    overlayStyle: model.get("overlay_style") === "contour" ? "contour" : "fill",
   };
+}
+
+/** A {"id": value} trait (JSON keys are strings) as a Map over integer ids. */
+function idMap<T>(value: unknown, parse: (v: unknown) => T | null): Map<number, T> {
+  const map = new Map<number, T>();
+  if (typeof value !== "object" || value === null) return map;
+  for (const [key, raw] of Object.entries(value as Record<string, unknown>)) {
+    const id = Number(key);
+    const parsed = parse(raw);
+    if (Number.isInteger(id) && parsed !== null) map.set(id, parsed);
+  }
+  return map;
+}
+
+export function readHiddenLabels(model: ModelLike): number[] {
+  const hidden = model.get("hidden_labels");
+  return Array.isArray(hidden) ? hidden.filter((v): v is number => Number.isInteger(v)) : [];
 }
 
 export function readSteps(model: ModelLike): number[] {

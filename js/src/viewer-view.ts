@@ -217,6 +217,11 @@ export class ViewerView {
       hasOverlay: overlays,
       sliceCount: this.scene instanceof SliceScene ? this.scene.sliceCount : 0,
       image: image ?? null,
+      labelMaps: this.shown
+        ? [...this.shown.volumes.values()]
+            .filter((v) => v.meta.role !== "image")
+            .map((v) => ({ role: v.meta.role, ids: v.meta.labels }))
+        : [],
     });
   }
 

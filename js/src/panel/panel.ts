@@ -5,6 +5,7 @@ import { COLORMAP_NAMES } from "../colormaps";
 import {
   DISPLAY_TRAITS,
   type ModelLike,
+  OVERLAY_STYLES,
   readDisplay,
   readStep,
   readSteps,
@@ -21,6 +22,7 @@ import {
   setEnabled,
   setShown,
 } from "./controls";
+import { Legend, type LegendMaps } from "./legend";
 import { TransferEditor } from "./transfer-editor";
 
 /** What the panel needs to know of the data on screen. */
@@ -32,6 +34,8 @@ export interface PanelContext {
   sliceCount: number;
   /** the image on screen, for the transfer-function editor's histogram */
   image?: DecodedVolume | null;
+  /** the label maps on screen and the class ids each holds */
+  labelMaps?: readonly LegendMaps[];
 }
 
 const WATCHED = [...DISPLAY_TRAITS, "step", "steps"];
@@ -51,6 +55,8 @@ export class Panel {
   private readonly gradientOpacity = range("gradient", "gradient_opacity", 0, 1, 0.01);
   private readonly labelBlend = range("label blend", "label_blend", 0, 1, 0.01);
   private readonly labelVisible = checkbox("label", "label_visible");
+  private readonly overlayStyle = select("overlay", "overlay_style", OVERLAY_STYLES);
+  private readonly legend: Legend;
   private readonly cleanups: (() => void)[] = [];
 
   constructor(private readonly model: ModelLike) {
@@ -70,10 +76,16 @@ export class Panel {
         this.gradientOpacity,
         this.labelVisible,
         this.labelBlend,
+        this.overlayStyle,
       ].map((c) => c.label),
       this.transfer.element,
     );
     this.listen(this.preset.input, "change", () => this.save("preset", this.preset.input.value));
+    this.legend = new Legend(model);
+    this.element.append(this.legend.element);
+    this.listen(this.overlayStyle.input, "change", () =>
+      this.save("overlay_style", this.overlayStyle.input.value),
+    );
     this.listen(this.viewMode.input, "change", () =>
       this.save("view_mode", this.viewMode.input.value),
     );
@@ -164,11 +176,16 @@ export class Panel {
     this.labelVisible.input.checked = display.labelVisible;
     setEnabled(this.labelVisible, this.context.hasOverlay);
     setEnabled(this.labelBlend, this.context.hasOverlay && display.labelVisible);
+    this.overlayStyle.input.value = display.overlayStyle;
+    setShown(this.overlayStyle, !volumeMode);
+    setEnabled(this.overlayStyle, this.context.hasOverlay && display.labelVisible);
+    this.legend.sync(this.context.labelMaps ?? []);
   }
 
   dispose(): void {
     for (const cleanup of this.cleanups.splice(0)) cleanup();
     this.transfer.dispose();
+    this.legend.dispose();
     this.element.remove();
   }
 

@@ -21,6 +21,11 @@ const CSS = `
 .nbviewer3d-tf { display: inline-flex; align-items: flex-end; gap: 4px; }
 .nbviewer3d-tf canvas { width: 240px; height: 70px; border-radius: 2px; cursor: crosshair;
   touch-action: none; }
+.nbviewer3d-legend { flex-basis: 100%; display: flex; flex-wrap: wrap; gap: 2px 12px;
+  max-height: 96px; overflow-y: auto; }
+.nbviewer3d-legend label.nbviewer3d-legend-row { gap: 3px; }
+.nbviewer3d-swatch { display: inline-block; width: 11px; height: 11px; border-radius: 2px;
+  box-shadow: inset 0 0 0 1px rgba(0, 0, 0, 0.35); }
 .nbviewer3d-panel output { min-width: 2.5em; font-variant-numeric: tabular-nums; }
 `;
 

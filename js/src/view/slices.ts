@@ -8,10 +8,11 @@ import { SlicingMode } from "@kitware/vtk.js/Rendering/Core/ImageMapper/Constant
 import vtkImageSlice from "@kitware/vtk.js/Rendering/Core/ImageSlice";
 import type vtkRenderer from "@kitware/vtk.js/Rendering/Core/Renderer";
 import { applyColormap } from "../colormaps";
-import { LABEL_PALETTE, labelTransferFunctions, PREDICTION_PALETTE } from "../labels";
+import { LabelTransferFunctions } from "../labels";
 import type { Display } from "../model";
 import type { DecodedVolume } from "../payload";
 import { FRAME_MARGIN, frameCamera, gridCorners, viewAspect } from "./camera";
+import { ContourLayer } from "./contour";
 import { imageDataOf } from "./image-data";
 import { type Axis, type SliceMode, sliceAxis, sliceViewBasis } from "./orientation";
 import { displayRange, type SceneVolumes, sliceIndexOf } from "./scene";
@@ -22,6 +23,11 @@ interface Layer {
   volume: DecodedVolume;
   mapper: ReturnType<typeof vtkImageMapper.newInstance>;
   actor: ReturnType<typeof vtkImageSlice.newInstance>;
+  /** label maps: their transfer functions and, in contour style, the outline layer */
+  labelFunctions: LabelTransferFunctions | null;
+  contour: ContourLayer | null;
+  /** the image's NaN/Inf mask opacity */
+  fillOpacity: vtkPiecewiseFunction | null;
 }
 
 export class SliceScene {
@@ -57,27 +63,28 @@ export class SliceScene {
       actor.setMapper(mapper);
       const property = actor.getProperty();
       property.setUseLookupTableScalarRange(true);
+      let labelFunctions: LabelTransferFunctions | null = null;
+      let fillOpacity: vtkPiecewiseFunction | null = null;
       if (volume.meta.role === "image") {
         property.setInterpolationTypeToLinear();
         property.setRGBTransferFunction(0, this.imageColor);
         if (volume.fill !== null) {
           // Voxels that were NaN/Inf hold `fill`, below every finite value: draw them transparent.
-          const pwf = vtkPiecewiseFunction.newInstance();
+          fillOpacity = vtkPiecewiseFunction.newInstance();
           const [lo] = volume.meta.range;
-          pwf.addPoint(volume.fill, 0);
-          pwf.addPoint(volume.fill + 0.01 * (lo - volume.fill), 0);
-          pwf.addPoint(lo, 1);
-          property.setPiecewiseFunction(0, pwf);
+          fillOpacity.addPoint(volume.fill, 0);
+          fillOpacity.addPoint(volume.fill + 0.01 * (lo - volume.fill), 0);
+          fillOpacity.addPoint(lo, 1);
+          property.setPiecewiseFunction(0, fillOpacity);
         }
       } else {
         property.setInterpolationTypeToNearest();
-        const palette = volume.meta.role === "label" ? LABEL_PALETTE : PREDICTION_PALETTE;
-        const tf = labelTransferFunctions(volume.meta.labels, palette, 1);
-        property.setRGBTransferFunction(0, tf.color);
-        property.setPiecewiseFunction(0, tf.opacity);
+        labelFunctions = new LabelTransferFunctions();
+        property.setRGBTransferFunction(0, labelFunctions.color);
+        property.setPiecewiseFunction(0, labelFunctions.opacity);
       }
       this.renderer.addActor(actor);
-      this.layers.push({ volume, mapper, actor });
+      this.layers.push({ volume, mapper, actor, labelFunctions, contour: null, fillOpacity });
     }
     if (this.display) this.setDisplay(this.display);
   }
@@ -89,12 +96,17 @@ export class SliceScene {
     applyColormap(this.imageColor, display.cmap, lo, hi);
     const slice = sliceIndexOf(display.sliceIndex, this.sliceCount);
     const hasImage = image !== null;
-    for (const { volume, mapper, actor } of this.layers) {
+    for (const layer of this.layers) {
+      const { volume, mapper, actor, labelFunctions } = layer;
       mapper.setSlice(slice);
-      if (volume.meta.role !== "image") {
+      if (labelFunctions) {
+        labelFunctions.update(volume.meta.role, volume.meta.labels, display, 1);
         const opacity = !display.labelVisible ? 0 : hasImage ? display.labelBlend : 1;
+        const contour = display.overlayStyle === "contour" && opacity > 0;
         actor.getProperty().setOpacity(opacity);
-        actor.setVisibility(opacity > 0);
+        actor.setVisibility(opacity > 0 && !contour);
+        if (contour) this.showContour(layer, slice, Math.min(1, 2 * opacity));
+        layer.contour?.actor.setVisibility(contour);
       }
     }
     this.renderer.resetCameraClippingRange();
@@ -115,11 +127,31 @@ export class SliceScene {
     this.imageColor.delete();
   }
 
+  /** Draws the layer's label as its outline on `slice`, lines at `opacity`. */
+  private showContour(layer: Layer, slice: number, opacity: number): void {
+    if (!layer.contour) {
+      layer.contour = new ContourLayer(SLICING_MODES[this.axis] as SlicingMode);
+      const property = layer.contour.actor.getProperty();
+      const tf = layer.labelFunctions as LabelTransferFunctions;
+      property.setRGBTransferFunction(0, tf.color);
+      property.setPiecewiseFunction(0, tf.opacity);
+      this.renderer.addActor(layer.contour.actor);
+    }
+    layer.contour.update(layer.volume, this.axis, slice);
+    layer.contour.actor.getProperty().setOpacity(opacity);
+  }
+
   private clearLayers(): void {
-    for (const { mapper, actor } of this.layers) {
+    for (const { mapper, actor, labelFunctions, contour, fillOpacity } of this.layers) {
       this.renderer.removeActor(actor);
       actor.delete();
       mapper.delete();
+      labelFunctions?.delete();
+      fillOpacity?.delete();
+      if (contour) {
+        this.renderer.removeActor(contour.actor);
+        contour.delete();
+      }
     }
     this.layers = [];
   }

@@ -1,6 +1,7 @@
 // Volume rendering: the image and its label/prediction maps as independent components of one
 // vtkVolume. Each role is its own input (its own 3D texture in its own dtype) on one grid; the
-// label textures sample nearest so class ids never blend into ids that are not there.
+// colour-mix shader reads label ids exactly (mix-shader.ts), so they never blend into ids that
+// are not there.
 
 import vtkPiecewiseFunction from "@kitware/vtk.js/Common/DataModel/PiecewiseFunction";
 import type vtkColorTransferFunction from "@kitware/vtk.js/Rendering/Core/ColorTransferFunction";
@@ -11,7 +12,7 @@ import vtkVolumeMapper from "@kitware/vtk.js/Rendering/Core/VolumeMapper";
 import vtkVolumeProperty from "@kitware/vtk.js/Rendering/Core/VolumeProperty";
 import { ColorMixPreset } from "@kitware/vtk.js/Rendering/Core/VolumeProperty/Constants";
 import { applyColormap } from "../colormaps";
-import { LABEL_PALETTE, labelTransferFunctions, PREDICTION_PALETTE } from "../labels";
+import { LabelTransferFunctions } from "../labels";
 import type { Display } from "../model";
 import type { DecodedVolume, Grid } from "../payload";
 import { transferFunction } from "../presets";
@@ -23,8 +24,10 @@ import { volumeViewBasis } from "./orientation";
 import { displayRange, overlayWeights, type SceneVolumes, sampleDistanceOf } from "./scene";
 
 // Image opacity (the preset's, see presets.ts) is given per a fraction of the volume's diagonal
-// so the look does not depend on the voxel count; labels stay solid.
-const LABEL_OPACITY = 0.9;
+// so the look does not depend on the voxel count. Labels are translucent the same way: an organ
+// reads as a tinted volume with what lies inside it still visible.
+const LABEL_OPACITY = 0.5;
+const LABEL_OPACITY_UNITS_PER_DIAGONAL = 10;
 
 export class VolumeScene {
   private readonly actor = vtkVolume.newInstance();
@@ -33,6 +36,9 @@ export class VolumeScene {
   private readonly imageColor: vtkColorTransferFunction =
     vtkColorTransferFunctionClass.newInstance();
   private readonly imageOpacity = vtkPiecewiseFunction.newInstance();
+  /** one per label-map component, reused across steps; updated in place */
+  private readonly labelFunctions = new Map<number, LabelTransferFunctions>();
+  private labelIds: number[][] = [];
   private roles: Role[] = [];
   private image: DecodedVolume | null = null;
   private minSpacing = 1;
@@ -72,6 +78,7 @@ export class VolumeScene {
     const main = this.property(0);
     main.setIndependentComponents(true);
     main.setColorMixPreset(ColorMixPreset.CUSTOM);
+    this.labelIds = volumes.components.map((v) => v.meta.labels);
     volumes.components.forEach((volume, component) => {
       const input = this.property(component);
       if (volume.meta.role === "image") {
@@ -79,27 +86,35 @@ export class VolumeScene {
         main.setRGBTransferFunction(component, this.imageColor);
         main.setScalarOpacity(component, this.imageOpacity);
       } else {
-        input.setInterpolationTypeToNearest();
-        const palette = volume.meta.role === "label" ? LABEL_PALETTE : PREDICTION_PALETTE;
-        const tf = labelTransferFunctions(volume.meta.labels, palette, LABEL_OPACITY);
+        // linear filtering only tells the shader where ids change; it reads exact ids itself
+        input.setInterpolationTypeToLinear();
+        const tf = this.labelFunction(component);
         main.setRGBTransferFunction(component, tf.color);
         main.setScalarOpacity(component, tf.opacity);
         main.setUseGradientOpacity(component, false);
       }
       if (volume.meta.role !== "image") {
-        main.setScalarOpacityUnitDistance(component, this.minSpacing);
+        main.setScalarOpacityUnitDistance(
+          component,
+          this.diagonal / LABEL_OPACITY_UNITS_PER_DIAGONAL,
+        );
       }
     });
     this.actor.setProperties(this.properties.slice(0, Math.max(1, volumes.components.length)));
 
     const lit = this.roles.indexOf("image");
+    const labelComponents = this.roles.flatMap((r, c) => (r === "image" ? [] : [c]));
     const viewSpecific = {
       OpenGL: {
         ShaderReplacements: [
           {
             shaderType: "Fragment",
             originalValue: "//VTK::CustomColorMix",
-            replacementValue: customColorMix(this.roles.length, lit >= 0 ? lit : null),
+            replacementValue: customColorMix(
+              this.roles.length,
+              lit >= 0 ? lit : null,
+              labelComponents,
+            ),
             replaceFirst: false,
             replaceAll: false,
           },
@@ -130,6 +145,17 @@ export class VolumeScene {
     }
     this.imageOpacity.removeAllPoints();
     for (const [x, a] of tf.opacity) this.imageOpacity.addPoint(x, a);
+
+    this.roles.forEach((role, component) => {
+      if (role !== "image") {
+        this.labelFunction(component).update(
+          role,
+          this.labelIds[component] ?? [],
+          display,
+          LABEL_OPACITY,
+        );
+      }
+    });
 
     const weights = overlayWeights(display, this.roles);
     weights.forEach((w, component) => {
@@ -183,8 +209,18 @@ export class VolumeScene {
     this.actor.delete();
     this.mapper.delete();
     for (const p of this.properties) p.delete();
+    for (const tf of this.labelFunctions.values()) tf.delete();
     this.imageColor.delete();
     this.imageOpacity.delete();
+  }
+
+  private labelFunction(component: number): LabelTransferFunctions {
+    let tf = this.labelFunctions.get(component);
+    if (!tf) {
+      tf = new LabelTransferFunctions();
+      this.labelFunctions.set(component, tf);
+    }
+    return tf;
   }
 
   private property(index: number): vtkVolumeProperty {

@@ -127,9 +127,12 @@ def test_3d_label_shows_the_image_inside_it(nb: NotebookPage, artifacts: Path) -
         f"blend 0.5 {detail(blended)[region].std():.2f}, "
         f"label alone {detail(label_only)[region].std():.2f}"
     )
+    # the label's own shape follows the CT (tumours are darker there), so the label alone
+    # correlates too: what blend 0.5 adds to the label alone must be the image's detail
+    added = np.corrcoef(image, detail(blended)[region] - detail(label_only)[region])[0, 1]
+    print(f"image detail in what blend 0.5 adds to the label alone: correlation {added:.2f}")
     assert through > 0.6, "the image's structure does not show through the label"
-    assert alone < through - 0.4, "the label alone already looks like the image"
-    assert detail(blended)[region].std() > 1.5 * detail(label_only)[region].std()
+    assert added > 0.4, "what blend 0.5 adds to the label is not the image's structure"
 
 
 def test_3d_hiding_a_label_changes_only_its_pixels(nb: NotebookPage, artifacts: Path) -> None:
@@ -144,38 +147,6 @@ def test_3d_hiding_a_label_changes_only_its_pixels(nb: NotebookPage, artifacts: 
     assert outside.sum() <= 0.02 * moved.sum(), (
         f"{outside.sum()} of {moved.sum()} changed pixels lie outside the tumour's footprint"
     )
-
-
-RERENDER = """(el) => {
-  const slider = el.querySelector('[data-control="label_blend"]');
-  const gl = el.querySelector('canvas').getContext('webgl2');
-  const pixel = new Uint8Array(4);
-  // readPixels waits for the frame to be drawn (finish() does not, in Chromium)
-  const sync = () => gl.readPixels(0, 0, 1, 1, gl.RGBA, gl.UNSIGNED_BYTE, pixel);
-  const times = [];
-  for (let i = 0; i < 9; i++) {
-    slider.value = String(i % 2 ? 0.5 : 0.49);
-    sync();
-    const t0 = performance.now();
-    slider.dispatchEvent(new Event('input'));
-    sync();
-    times.push(performance.now() - t0);
-  }
-  return times;
-}"""
-
-
-@pytest.mark.parametrize("label_visible", [True, False], ids=["label", "no_label"])
-def test_3d_rerender_time(nb: NotebookPage, label_visible: bool) -> None:
-    """Reports the frame time of a re-render (no assertion on time: software WebGL varies)."""
-    apply(nb, label_visible=label_visible)
-    times = nb.widget(0).evaluate(RERENDER)
-    nb.execute("viewer.label_blend = 0.5")
-    print(
-        f"\nre-render ms, label_visible={label_visible} (median of 9): {sorted(times)[4]:.0f}"
-        f"  all: {[round(t) for t in times]}"
-    )
-    assert len(times) == 9
 
 
 # --------------------------------------------------------------------------- slices

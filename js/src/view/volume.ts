@@ -27,7 +27,7 @@ import { displayRange, overlayWeights, type SceneVolumes, sampleDistanceOf } fro
 // so the look does not depend on the voxel count. Labels are translucent the same way: an organ
 // reads as a tinted volume with what lies inside it still visible.
 const LABEL_OPACITY = 0.5;
-const LABEL_OPACITY_UNITS_PER_DIAGONAL = 10;
+const LABEL_OPACITY_UNITS_PER_DIAGONAL = 4;
 
 export class VolumeScene {
   private readonly actor = vtkVolume.newInstance();

@@ -128,23 +128,24 @@ describe("preset menu and transfer-function editor", () => {
   });
 
   it("drags an opacity point, saving the opacity trait on release; reset clears it", () => {
-    // generic over the window [0, 100]: points (0, 0) and (100, 0.6)
+    // generic over the window [0, 100]: points (0, 0), (50, 0), (80, 0.15) and (100, 0.5)
     const model = new FakeModel({ preset: "generic", vmin: 0, vmax: 100 });
     panel = new Panel(model);
     panel.setContext({ imageRange: [-1000, 1000], hasOverlay: false, sliceCount: 0, image });
     const canvas = control<HTMLCanvasElement>(panel, "opacity");
-    // canvas 240 x 70 with 4 px pad: value 100 sits at x = 4 + 0.55 * 232, opacity 0.6 at y = 66 - 0.6 * 62
+    // canvas 240 x 70 with 4 px pad: value 100 sits at x = 4 + 0.55 * 232, opacity 0.5 at y = 66 - 0.5 * 62
     const x = 4 + 0.55 * 232;
-    const y = 66 - 0.6 * 62;
+    const y = 66 - 0.5 * 62;
     pointer(canvas, "pointerdown", x, y);
     pointer(canvas, "pointermove", x + 23.2, 4);
     const saves = model.saves;
     pointer(canvas, "pointerup", x + 23.2, 4);
     expect(model.saves).toBe(saves + 1);
     const points = model.get("opacity") as [number, number][];
+    expect(points).toHaveLength(4);
     expect(points[0]).toEqual([0, 0]);
-    expect(points[1]?.[0]).toBeCloseTo(300);
-    expect(points[1]?.[1]).toBeCloseTo(1);
+    expect(points[3]?.[0]).toBeCloseTo(300);
+    expect(points[3]?.[1]).toBeCloseTo(1);
     control<HTMLButtonElement>(panel, "opacity-reset").click();
     expect(model.get("opacity")).toBeNull();
   });
@@ -155,12 +156,12 @@ describe("preset menu and transfer-function editor", () => {
     panel.setContext({ imageRange: [-1000, 1000], hasOverlay: false, sliceCount: 0, image });
     const canvas = control<HTMLCanvasElement>(panel, "opacity");
     canvas.dispatchEvent(
-      new MouseEvent("dblclick", { clientX: 4 + 0.5 * 232, clientY: 66 - 0.1 * 62 }),
+      new MouseEvent("dblclick", { clientX: 4 + 0.25 * 232, clientY: 66 - 0.1 * 62 }),
     );
     const points = model.get("opacity") as [number, number][];
-    expect(points).toHaveLength(3);
-    expect(points[1]?.[0]).toBeCloseTo(0);
-    expect(points[1]?.[1]).toBeCloseTo(0.1);
+    expect(points).toHaveLength(5);
+    expect(points[0]?.[0]).toBeCloseTo(-500);
+    expect(points[0]?.[1]).toBeCloseTo(0.1);
   });
 
   it("frees the editor's pointer handlers on dispose", () => {

@@ -119,10 +119,18 @@ describe("transferFunction", () => {
       defaultLevel: 20,
       opacity: null,
     });
-    expect(tf.opacity).toEqual([
+    // generic: (0, 0), (0.5, 0), (0.8, 0.15), (1, 0.5) of the window
+    const expected = [
       [10, 0],
-      [30, 0.6],
-    ]);
+      [20, 0],
+      [26, 0.15],
+      [30, 0.5],
+    ];
+    expect(tf.opacity).toHaveLength(expected.length);
+    tf.opacity.forEach(([x, a], i) => {
+      expect(x).toBeCloseTo(expected[i]?.[0] as number);
+      expect(a).toBeCloseTo(expected[i]?.[1] as number);
+    });
     expect(tf.color).toBeNull();
     expect(tf.gradientSpan).toBe(20);
     expect(tf.unitsPerDiagonal).toBe(25);

@@ -14,6 +14,13 @@
 /** How much the light shapes a label's surface (1: fully lit, 0: flat colour). */
 const LABEL_SHADING = 0.5;
 
+/**
+ * How far a label's colour tints a sample it covers at full blend, whatever the image's own
+ * opacity there: mixing by opacity alone lets a dense image (an MR head's surface) hide the
+ * label it holds; with the tint the label paints that surface, as a slice overlay does.
+ */
+const LABEL_TINT = 0.5;
+
 // Transfer-function lookups at an explicit level of detail: implicit-LOD lookups in a branch
 // make software WebGL compute derivatives for every pixel, taken or not.
 const opacityOf = (value: string, c: number) =>
@@ -58,6 +65,7 @@ function labelSample(c: number, lit: boolean): string[] {
     `  float h = volume.transferFunctionsSampleHeight[${c}];`,
     "  vec3 col = vec3(0.0);",
     "  float a = 0.0;",
+    "  float presence = 0.0;",
     `  if (volume.independentComponentMix[${c}] > 0.0) {`,
     "    vec3 g = posIS * vec3(volume.dimensions) - 0.5;",
     "    vec3 f = g - floor(g);",
@@ -79,6 +87,7 @@ function labelSample(c: number, lit: boolean): string[] {
     `      float nearestA = ${opacityOf("nv", c)};`,
     `      vec3 nearestCol = ${colorOf("nv", c)};`,
     "      col = nearestA > 0.0 ? nearestCol : mixed / max(a, 1e-6);",
+    "      presence = a / max(peak, 1e-6);",
     ...(lit
       ? [
           "      #if vtkNumberOfLights > 0",
@@ -92,6 +101,11 @@ function labelSample(c: number, lit: boolean): string[] {
         ]
       : []),
     "    }",
+    "  }",
+    `  float tint = presence * volume.independentComponentMix[${c}];`,
+    "  if (tint > nbvTint) {",
+    "    nbvTint = tint;",
+    "    nbvTintColor = col;",
     "  }",
     `  a *= volume.independentComponentMix[${c}];`,
     "  nbvColor += col * a;",
@@ -128,7 +142,12 @@ export function customColorMix(
   litComponent: number | null,
   labelComponents: readonly number[] = [],
 ): string {
-  const lines = ["vec3 nbvColor = vec3(0.0);", "float nbvAlpha = 0.0;"];
+  const lines = [
+    "vec3 nbvColor = vec3(0.0);",
+    "float nbvAlpha = 0.0;",
+    "vec3 nbvTintColor = vec3(0.0);",
+    "float nbvTint = 0.0;",
+  ];
   for (let c = 0; c < components; c++) {
     if (labelComponents.includes(c)) {
       lines.push(...labelSample(c, litComponent !== null));
@@ -153,6 +172,10 @@ export function customColorMix(
     }
     lines.push("  nbvColor += col * a;", "  nbvAlpha += a;", "}");
   }
-  lines.push("return vec4(nbvColor / max(nbvAlpha, 1e-6), min(nbvAlpha, 1.0));");
+  lines.push(
+    "vec3 nbvMixed = nbvColor / max(nbvAlpha, 1e-6);",
+    `nbvMixed = mix(nbvMixed, nbvTintColor, ${LABEL_TINT.toFixed(2)} * nbvTint);`,
+    "return vec4(nbvMixed, min(nbvAlpha, 1.0));",
+  );
   return lines.join("\n");
 }

@@ -282,3 +282,26 @@ def _label_id(name: str) -> int:
         if known == name:
             return ident
     raise KeyError(name)
+
+
+def parcellate(
+    mask: npt.NDArray[np.bool_], regions: int = 116, seed: int = 0
+) -> npt.NDArray[np.uint16]:
+    """Splits ``mask`` into ``regions`` touching parts with ids 1..regions (0 outside).
+
+    Each voxel goes to the nearest of ``regions`` seed points drawn inside the mask with a
+    seeded generator: the shape of a many-region atlas (the 116 of AAL, say), not its anatomy.
+    """
+    inside = np.argwhere(mask)
+    if not 0 < regions <= len(inside):
+        raise ValueError(f"cannot split {len(inside)} voxels into {regions} regions")
+    rng = np.random.default_rng(seed)
+    seeds = inside[rng.choice(len(inside), size=regions, replace=False)].astype(np.float32)
+    nearest = np.empty(len(inside), dtype=np.uint16)
+    for start in range(0, len(inside), 65536):
+        chunk = inside[start : start + 65536].astype(np.float32)
+        distances = ((chunk[:, None, :] - seeds[None, :, :]) ** 2).sum(axis=2)
+        nearest[start : start + len(chunk)] = distances.argmin(axis=1)
+    atlas = np.zeros(mask.shape, dtype=np.uint16)
+    atlas[tuple(inside.T)] = nearest + 1
+    return atlas

@@ -18,6 +18,8 @@ from pathlib import Path
 import numpy as np
 import numpy.typing as npt
 
+from nbviewer3d.phantoms import parcellate
+
 NILEARN = "nilearn==0.14.1"
 T1_MEMBER = "nilearn/datasets/data/mni_icbm152_t1_tal_nlin_sym_09a_converted.nii.gz"
 BRAIN_THRESHOLD = 40  # uint8 T1 of a skull-stripped brain: 0 outside
@@ -50,25 +52,10 @@ def mni_t1(wheel: Path) -> tuple[npt.NDArray[np.uint8], npt.NDArray[np.float64]]
     return data, np.asarray(image.affine, dtype=np.float64)
 
 
-def voronoi_atlas(
-    brain: npt.NDArray[np.bool_], regions: int = 116, seed: int = 0
-) -> npt.NDArray[np.uint16]:
-    """Splits ``brain`` into ``regions`` ids 1..regions by nearest seed point; 0 outside."""
-    from scipy.spatial import cKDTree  # type: ignore[import-untyped]
-
-    rng = np.random.default_rng(seed)
-    inside = np.argwhere(brain)
-    seeds = inside[rng.choice(len(inside), size=regions, replace=False)]
-    _, nearest = cKDTree(seeds).query(inside)
-    atlas = np.zeros(brain.shape, dtype=np.uint16)
-    atlas[tuple(inside.T)] = np.asarray(nearest, dtype=np.uint16) + 1
-    return atlas
-
-
 def mni_head_with_atlas(cache: Path, regions: int = 116) -> tuple[object, object]:
     """(T1, atlas) as nibabel images on the template's grid, placed by its affine."""
     import nibabel as nib
 
     data, affine = mni_t1(nilearn_wheel(cache))
-    atlas = voronoi_atlas(data > BRAIN_THRESHOLD, regions)
+    atlas = parcellate(data > BRAIN_THRESHOLD, regions)
     return nib.Nifti1Image(data, affine), nib.Nifti1Image(atlas, affine)  # type: ignore[no-untyped-call]

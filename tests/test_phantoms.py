@@ -100,3 +100,14 @@ def test_head_anatomy(head: phantoms.Phantom) -> None:
     tissue = np.argwhere(image > 200)
     front = tissue[tissue[:, 1].argmax()]
     assert abs((front[0] - 47.5) * 2.0) < 10
+
+
+def test_parcellate_splits_a_mask_into_touching_regions() -> None:
+    mask = phantoms.head().label > 0
+    atlas = phantoms.parcellate(mask, 116)
+    assert atlas.shape == mask.shape
+    assert set(np.unique(atlas[mask]).tolist()) == set(range(1, 117))
+    assert not atlas[~mask].any()
+    assert np.array_equal(atlas, phantoms.parcellate(mask, 116))  # seeded: the same every run
+    with pytest.raises(ValueError, match="cannot split"):
+        phantoms.parcellate(np.zeros((2, 2, 2), bool), 3)

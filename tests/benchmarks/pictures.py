@@ -42,6 +42,8 @@ from bench_viewer import _RUN_AND_WAIT, _WS_LOG, POLL_MS, REPO, SETTLE_MS
 from browser.jupyter import JupyterServer, NotebookPage, chromium, running_server
 from PIL import Image, ImageDraw, ImageFont
 
+from nbviewer3d.phantoms import parcellate
+
 IMAGES = REPO / "notebooks" / "images"
 WIDTH, HEIGHT = 400, 380
 CAPTION_PX = 46
@@ -142,23 +144,10 @@ def mni_t1() -> Any:
     return nib.Nifti1Image.from_bytes(raw)
 
 
-def parcellation(brain: npt.NDArray[np.bool_], regions: int, seed: int = 116) -> Any:
-    """Label each brain voxel by the nearest of ``regions`` seeded points inside the brain."""
-    from scipy.spatial import cKDTree
-
-    voxels = np.argwhere(brain)
-    rng = np.random.default_rng(seed)
-    centres = voxels[rng.choice(len(voxels), size=regions, replace=False)]
-    _, nearest = cKDTree(centres).query(voxels)
-    label = np.zeros(brain.shape, np.uint8)
-    label[tuple(voxels.T)] = nearest.astype(np.uint8) + 1
-    return label
-
-
 def mr_atlas(folder: Path) -> tuple[Path, Path, dict[int, str]]:
     t1 = mni_t1()
     image = np.asarray(t1.dataobj)
-    label = parcellation(image > 0, ATLAS_REGIONS)
+    label = parcellate(image > 0, ATLAS_REGIONS, seed=116).astype(np.uint8)
     names = {i: f"region {i}" for i in range(1, ATLAS_REGIONS + 1)}
     return (
         _nifti(image, t1.affine, folder / "mr.nii.gz"),

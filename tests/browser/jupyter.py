@@ -433,6 +433,21 @@ class NotebookPage:
         self.execute(code)
         return self.wait_rendered(index, after=before, step=step)
 
+    def set_traits(self, want: dict[str, Any], step: int | None = None, prelude: str = "") -> None:
+        """Set ``viewer``'s traits in the kernel to ``want`` (only those that differ, at once)
+        and wait for the frame; ``prelude`` may edit ``_want`` in the kernel first."""
+        code = (
+            f"_want = {want!r}\n{prelude}"
+            "_diff = {k: v for k, v in _want.items() if getattr(viewer, k) != v}\n"
+            "with viewer.hold_trait_notifications():\n"
+            "    for _k, _v in _diff.items():\n"
+            "        setattr(viewer, _k, _v)\n"
+            "print(len(_diff))"
+        )
+        before = self.widget_state(0).frames
+        if int(self.execute(code)) > 0:
+            self.wait_rendered(0, after=before, step=step)
+
     # ---- real input
     def click_at(self, locator: Any, fraction_x: float, fraction_y: float = 0.5) -> None:
         """A real mouse click at a fraction of ``locator``'s box (after scrolling to it)."""

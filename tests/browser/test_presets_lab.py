@@ -1,8 +1,8 @@
-"""The 3D transfer-function presets on the real liver CT (and an MR head when one is at hand).
+"""The 3D transfer-function presets on the real liver CT and an MR head.
 
-Screenshots of each preset land in tests/artifacts/presets_*.png. The MR pictures need a T1
-head NIfTI named by NBVIEWER3D_MR_HEAD (pydeface's mean_reg2mean.nii.gz, say; see DATA.md):
-no MR head ships with the test data.
+Screenshots of each preset land in tests/artifacts/presets_*.png. The MR head is
+``nbviewer3d.phantoms.head()``, or a real T1 head NIfTI named by NBVIEWER3D_MR_HEAD
+(pydeface's mean_reg2mean.nii.gz, say; see DATA.md): no real MR head ships with the tests.
 """
 
 from __future__ import annotations
@@ -113,14 +113,16 @@ def test_opacity_points_change_picture(ct_page: NotebookPage) -> None:
 MR_HEAD = os.environ.get("NBVIEWER3D_MR_HEAD", "")
 
 
-@pytest.mark.skipif(not Path(MR_HEAD).is_file(), reason="NBVIEWER3D_MR_HEAD names no MR file")
 def test_mr_head_default(module_notebooks: Any, artifacts: Path) -> None:
+    load = (
+        f"head = nibabel.load({MR_HEAD!r})\n"
+        if MR_HEAD
+        else "_p = nbviewer3d.phantoms.head()\nhead = nibabel.Nifti1Image(_p.image, _p.affine)\n"
+    )
     nb: NotebookPage = module_notebooks.open(
         [
-            "import nibabel, nbviewer3d\n"
-            f"head = nibabel.load({MR_HEAD!r})\n"
-            f"viewer = nbviewer3d.view(head, height={HEIGHT})\n"
-            "viewer"
+            "import nibabel, nbviewer3d, nbviewer3d.phantoms\n"
+            f"{load}viewer = nbviewer3d.view(head, height={HEIGHT})\nviewer"
         ]
     )
     nb.run_cell(0)

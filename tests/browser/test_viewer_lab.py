@@ -55,18 +55,12 @@ def apply(nb: NotebookPage, step: int | None = None, **traits: Any) -> None:
     want = {**DEFAULTS, **traits}
     if step is not None:
         want["step"] = step
-    code = (
-        f"_want = {want!r}\n"
-        "_want.setdefault('vmin', default_range[0]); _want.setdefault('vmax', default_range[1])\n"
-        "_diff = {k: v for k, v in _want.items() if getattr(viewer, k) != v}\n"
-        "with viewer.hold_trait_notifications():\n"
-        "    for _k, _v in _diff.items():\n"
-        "        setattr(viewer, _k, _v)\n"
-        "print(len(_diff))"
+    nb.set_traits(
+        want,
+        step=step,
+        prelude="_want.setdefault('vmin', default_range[0]); "
+        "_want.setdefault('vmax', default_range[1])\n",
     )
-    before = nb.widget_state(0).frames
-    if int(nb.execute(code)) > 0:
-        nb.wait_rendered(0, after=before, step=step)
 
 
 @pytest.fixture(scope="module")

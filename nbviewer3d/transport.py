@@ -103,7 +103,11 @@ def wire_array(volume: Volume) -> tuple[npt.NDArray[Any], float]:
     """The voxels as they cross the comm (C-contiguous, little-endian, a textureable dtype)
     and the scale that turns them back into the volume's values (axes as ``wire_layout``)."""
     data, _, _ = wire_layout(volume)
-    narrowed, scale = (_narrow_labels(data), 1.0) if volume.kind == "label" else _narrow_image(data)
+    return _narrowed(data, volume.kind)
+
+
+def _narrowed(data: npt.NDArray[Any], kind: str) -> tuple[npt.NDArray[Any], float]:
+    narrowed, scale = (_narrow_labels(data), 1.0) if kind == "label" else _narrow_image(data)
     wire = np.ascontiguousarray(narrowed.astype(narrowed.dtype.newbyteorder("<"), copy=False))
     return wire, scale
 
@@ -150,8 +154,8 @@ def encode(volume: Volume, role: str) -> tuple[dict[str, Any], bytes | memoryvie
     """
     if role not in ROLES:
         raise ValueError(f"role must be one of {ROLES}, got {role!r}")
-    _, spacing, direction = wire_layout(volume)
-    wire, scale = wire_array(volume)
+    data, spacing, direction = wire_layout(volume)
+    wire, scale = _narrowed(data, volume.kind)  # laid out once: a strided input is copied once
     meta: dict[str, Any] = {
         "role": role,
         "dtype": wire.dtype.name,

@@ -27,6 +27,7 @@ import numpy as np
 import traitlets as t
 
 from . import label_style
+from .comparison import COMPARE_MODES, StepMetrics
 from .inputs import as_volume
 from .store import MemoryStore, StepStore
 from .transfer import default_preset, presets
@@ -90,6 +91,8 @@ class Viewer(anywidget.AnyWidget):
     label_colors = t.Any({}).tag(sync=True)
     hidden_labels = t.Any([]).tag(sync=True)
     overlay_style = t.Unicode("fill").tag(sync=True)
+    # "overlay": label and prediction blended; "errors": TP/FP/FN per class (see comparison.py)
+    compare = t.Unicode("overlay").tag(sync=True)
     view_mode = t.Unicode("volume").tag(sync=True)
     slice_index = t.Int(-1, min=-1).tag(sync=True)
     steps = t.List(t.Int(), read_only=True).tag(sync=True)
@@ -98,6 +101,8 @@ class Viewer(anywidget.AnyWidget):
     cache_mb = t.Int(512, min=16).tag(sync=True)
     scalars = t.Dict().tag(sync=True)
     _versions = t.Dict().tag(sync=True)
+    # the current step's metrics rows for the panel (NaN as None: JSON has no NaN)
+    _metrics: t.List[dict[str, Any]] = t.List().tag(sync=True)
     # the window centre the viewer opened with: HU presets sit at their table values there
     _default_level = t.Float(None, allow_none=True).tag(sync=True)
 
@@ -118,6 +123,7 @@ class Viewer(anywidget.AnyWidget):
         "label_colors",
         "hidden_labels",
         "overlay_style",
+        "compare",
         "view_mode",
         "slice_index",
         "height",
@@ -136,9 +142,12 @@ class Viewer(anywidget.AnyWidget):
         if self.vmin is not None and self.vmax is not None:
             self._default_level = (self.vmin + self.vmax) / 2
         self._store: StepStore = store if store is not None else MemoryStore()
+        self._step_metrics = StepMetrics(self._store)
         self.bytes_sent = 0
         self.on_msg(self._on_message)
         self._sync_steps()
+        self.observe(self._on_metrics_change, names=["step", "_versions", "label_names"])
+        self._on_metrics_change()
 
     # ---- validation -------------------------------------------------------------------
 
@@ -177,6 +186,15 @@ class Viewer(anywidget.AnyWidget):
                 "(or itkwidgets' 'x', 'y', 'z', 'v')"
             )
         return str(mode)
+
+    @t.validate("compare")
+    def _valid_compare(self, proposal: dict[str, Any]) -> str:
+        mode: str = proposal["value"]
+        if mode not in COMPARE_MODES:
+            raise t.TraitError(
+                f"unknown compare {mode!r}; accepted: {', '.join(map(repr, COMPARE_MODES))}"
+            )
+        return mode
 
     @t.validate("label_names", "label_colors", "hidden_labels", "overlay_style")
     def _valid_label_style(self, proposal: dict[str, Any]) -> Any:
@@ -318,6 +336,38 @@ class Viewer(anywidget.AnyWidget):
     def prediction(self) -> Volume | None:
         """The current step's predicted label map."""
         return self._current("prediction")
+
+    # ---- prediction versus label -------------------------------------------------------
+
+    @property
+    def metrics(self) -> list[dict[str, Any]]:
+        """Per-class Dice, HD95 (mm), voxel counts and volumes (ml) of the current step's
+        prediction against its label, one dict per class (``pandas.DataFrame(viewer.metrics)``);
+        ``[]`` unless the step has both. Definitions: :mod:`nbviewer3d.metrics`."""
+        return self._step_metrics.rows(self.step, self._version(self.step), self.label_names)
+
+    def metrics_by_step(self) -> list[dict[str, Any]]:
+        """:attr:`metrics` of every step, each row with its ``step`` first (loads each step)."""
+        return [
+            {"step": step, **row}
+            for step in self.steps
+            for row in self._step_metrics.rows(step, self._version(step), self.label_names)
+        ]
+
+    def _version(self, step: int) -> int:
+        return int(self._versions.get(str(step), 0))
+
+    def _on_metrics_change(self, _change: object = None) -> None:
+        self._step_metrics.schedule(self._publish_metrics)
+
+    def _publish_metrics(self) -> None:
+        if self.step not in self._store.steps():
+            self._metrics = []
+            return
+        self._metrics = [
+            {k: (None if isinstance(v, float) and v != v else v) for k, v in row.items()}
+            for row in self.metrics
+        ]
 
     # ---- browser messages -------------------------------------------------------------
 

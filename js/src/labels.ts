@@ -3,12 +3,26 @@
 
 import vtkPiecewiseFunction from "@kitware/vtk.js/Common/DataModel/PiecewiseFunction";
 import vtkColorTransferFunction from "@kitware/vtk.js/Rendering/Core/ColorTransferFunction";
+import { errorClass, errorColor, isErrorMap } from "./compare";
 import type { Display } from "./model";
 import { LABEL_PALETTE, PREDICTION_PALETTE, type RGB } from "./palette";
+import type { DecodedVolume } from "./payload";
 import type { Role } from "./protocol";
 
+/** How a label map's ids are coloured: as a label, a prediction, or compare="errors" codes. */
+export type LabelPalette = Role | "errors";
+
+export function paletteOf(volume: DecodedVolume): LabelPalette {
+  return isErrorMap(volume) ? "errors" : volume.meta.role;
+}
+
 /** The colour of class `id` for a label map of `role`; label_colors applies to the label. */
-export function labelColor(display: Pick<Display, "labelColors">, role: Role, id: number): RGB {
+export function labelColor(
+  display: Pick<Display, "labelColors">,
+  role: LabelPalette,
+  id: number,
+): RGB {
+  if (role === "errors") return errorColor(id);
   if (role === "prediction") return PREDICTION_PALETTE.color(id);
   return display.labelColors.get(id) ?? LABEL_PALETTE.color(id);
 }
@@ -35,14 +49,15 @@ export class LabelTransferFunctions {
   }
 
   update(
-    role: Role,
+    role: LabelPalette,
     ids: readonly number[],
     display: Pick<Display, "labelColors" | "hiddenLabels">,
     opacity: number,
   ): void {
     const present = [...new Set(ids)].filter((id) => id > 0).sort((a, b) => a - b);
     const colors = present.map((id) => labelColor(display, role, id));
-    const alphas = present.map((id) => (display.hiddenLabels.has(id) ? 0 : opacity));
+    const classOf = role === "errors" ? errorClass : (id: number) => id;
+    const alphas = present.map((id) => (display.hiddenLabels.has(classOf(id)) ? 0 : opacity));
     const key = JSON.stringify([present, colors, alphas]);
     if (key === this.key) return; // unchanged: keep vtk's cached textures
     this.key = key;

@@ -2,6 +2,7 @@
 // scene for the current view mode, and the step on screen.
 
 import type { StepVolumes } from "./cache";
+import { compareVolumes, readCompare } from "./compare";
 import { type ContextPool, pageContextPool } from "./context-pool";
 import { clearError, describeError, showError } from "./errors";
 import {
@@ -21,7 +22,7 @@ import { EdgeLetterOverlay } from "./view/edge-letters";
 import { GLWindow } from "./view/gl-window";
 import { cameraBasis, edgeLetters } from "./view/orientation";
 import { OrientationMarker } from "./view/orientation-marker";
-import { sceneVolumes } from "./view/scene";
+import { type SceneVolumes, sceneVolumes } from "./view/scene";
 import { SliceScene } from "./view/slices";
 import { VolumeScene } from "./view/volume";
 
@@ -85,6 +86,7 @@ export class ViewerView {
     this.unsubscribe = state.subscribe(this.onStepEvent);
     for (const name of REDRAW_TRAITS) model.on(`change:${name}`, this.onDisplay);
     model.on("change:view_mode", this.onViewMode);
+    model.on("change:compare", this.onCompare);
     model.on("change:step", this.onStep);
     model.on("change:_versions", this.onStep);
     model.on("change:height", this.onHeight);
@@ -109,6 +111,7 @@ export class ViewerView {
     this.root.removeEventListener("keydown", keepKeysInControls);
     for (const name of REDRAW_TRAITS) this.model.off(`change:${name}`, this.onDisplay);
     this.model.off("change:view_mode", this.onViewMode);
+    this.model.off("change:compare", this.onCompare);
     this.model.off("change:step", this.onStep);
     this.model.off("change:_versions", this.onStep);
     this.model.off("change:height", this.onHeight);
@@ -154,7 +157,7 @@ export class ViewerView {
     this.shown = entry;
     this.state.cache.pin(this, entry.step);
     if (this.glFailure === null) clearError(this.errorBox);
-    const volumes = sceneVolumes(entry.volumes);
+    const volumes = this.sceneVolumesOf(entry);
     this.root.dataset.step = String(entry.step);
     if (volumes.components.length === 0) {
       this.fail(`step ${entry.step} holds no volumes`);
@@ -191,6 +194,18 @@ export class ViewerView {
     this.updatePanel();
     this.draw(false);
   });
+
+  private readonly onCompare = this.guarded((): void => {
+    if (!this.shown) return;
+    this.scene?.setVolumes(this.sceneVolumesOf(this.shown));
+    this.updatePanel();
+    this.draw(true);
+  });
+
+  /** The volumes the scene draws: the step's, combined as the compare mode says. */
+  private sceneVolumesOf(entry: StepVolumes): SceneVolumes {
+    return compareVolumes(sceneVolumes(entry.volumes), readCompare(this.model.get("compare")));
+  }
 
   private readonly onHeight = this.guarded((): void => {
     this.applyHeight();
@@ -305,7 +320,7 @@ export class ViewerView {
     this.placedGrid = null;
     gl.setInteraction(mode === "volume" ? "rotate" : "image");
     if (this.shown) {
-      this.scene.setVolumes(sceneVolumes(this.shown.volumes));
+      this.scene.setVolumes(this.sceneVolumesOf(this.shown));
       this.scene.setDisplay(readDisplay(this.model));
     }
   }

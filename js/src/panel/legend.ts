@@ -1,7 +1,10 @@
 // The label legend: for each class id present in the step, a checkbox (hidden_labels), the
-// colour of the label (and of the prediction, when there is one), the id and its name.
+// colour of the label (and of the prediction, when there is one), the id and its name. With
+// compare="errors", each class shows its true positive, false positive and false negative
+// colours under a TP / FP / FN heading.
 
-import { labelColor } from "../labels";
+import { ERROR_KIND_NAMES, ERROR_KINDS, errorCode, readCompare } from "../compare";
+import { type LabelPalette, labelColor } from "../labels";
 import { type ModelLike, readDisplay, readHiddenLabels } from "../model";
 import { hexColor } from "../palette";
 import type { Role } from "../protocol";
@@ -24,19 +27,38 @@ export class Legend {
   sync(maps: readonly LegendMaps[]): void {
     const display = readDisplay(this.model);
     const roles = maps.map((m) => m.role);
+    const errors =
+      readCompare(this.model.get("compare")) === "errors" &&
+      roles.includes("label") &&
+      roles.includes("prediction");
+    const swatches: { palette: LabelPalette; title: string; code: (id: number) => number }[] =
+      errors
+        ? ERROR_KINDS.map((kind) => ({
+            palette: "errors",
+            title: ERROR_KIND_NAMES[kind],
+            code: (id: number) => errorCode(id, kind),
+          }))
+        : roles.map((role) => ({ palette: role, title: role, code: (id: number) => id }));
     const ids = [...new Set(maps.flatMap((m) => m.ids))].filter((id) => id > 0);
     ids.sort((a, b) => a - b);
     const rows = ids.map((id) => ({
       id,
       name: display.labelNames.get(id) ?? "",
-      colors: roles.map((role) => hexColor(labelColor(display, role, id))),
+      colors: swatches.map((s) => hexColor(labelColor(display, s.palette, s.code(id)))),
       shown: !display.hiddenLabels.has(id),
     }));
-    const key = JSON.stringify([roles, rows]);
+    const key = JSON.stringify([errors, roles, rows]);
     this.element.hidden = rows.length === 0;
     if (key === this.key) return;
     this.key = key;
+    const heading = document.createElement("div");
+    heading.className = "nbviewer3d-legend-heading";
+    heading.hidden = !errors;
+    heading.textContent = `errors, three colours per class: ${ERROR_KINDS.map(
+      (kind) => `${kind} ${ERROR_KIND_NAMES[kind]}`,
+    ).join(" · ")}`;
     this.element.replaceChildren(
+      heading,
       ...rows.map((row) => {
         const label = document.createElement("label");
         label.className = "nbviewer3d-legend-row";
@@ -50,7 +72,7 @@ export class Legend {
           const swatch = document.createElement("span");
           swatch.className = "nbviewer3d-swatch";
           swatch.style.background = color;
-          swatch.title = `${roles[i]} colour ${color}`;
+          swatch.title = `${swatches[i]?.title} colour ${color}`;
           label.append(swatch);
         });
         const text = document.createElement("span");

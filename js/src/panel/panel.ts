@@ -2,6 +2,7 @@
 // trait changes from Python move the control. Controls that do not apply are disabled.
 
 import { COLORMAP_NAMES } from "../colormaps";
+import { COMPARE_MODES, readCompare } from "../compare";
 import {
   DISPLAY_TRAITS,
   type ModelLike,
@@ -23,6 +24,7 @@ import {
   setShown,
 } from "./controls";
 import { Legend, type LegendMaps } from "./legend";
+import { MetricsTable } from "./metrics-table";
 import { TransferEditor } from "./transfer-editor";
 
 /** What the panel needs to know of the data on screen. */
@@ -38,7 +40,7 @@ export interface PanelContext {
   labelMaps?: readonly LegendMaps[];
 }
 
-const WATCHED = [...DISPLAY_TRAITS, "step", "steps"];
+const WATCHED = [...DISPLAY_TRAITS, "step", "steps", "compare", "_metrics"];
 
 export class Panel {
   readonly element: HTMLDivElement;
@@ -56,7 +58,9 @@ export class Panel {
   private readonly labelBlend = range("label blend", "label_blend", 0, 1, 0.01);
   private readonly labelVisible = checkbox("label", "label_visible");
   private readonly overlayStyle = select("overlay", "overlay_style", OVERLAY_STYLES);
+  private readonly compare = select("compare", "compare", COMPARE_MODES);
   private readonly legend: Legend;
+  private readonly metrics: MetricsTable;
   private readonly cleanups: (() => void)[] = [];
 
   constructor(private readonly model: ModelLike) {
@@ -77,12 +81,15 @@ export class Panel {
         this.labelVisible,
         this.labelBlend,
         this.overlayStyle,
+        this.compare,
       ].map((c) => c.label),
       this.transfer.element,
     );
     this.listen(this.preset.input, "change", () => this.save("preset", this.preset.input.value));
     this.legend = new Legend(model);
-    this.element.append(this.legend.element);
+    this.metrics = new MetricsTable(model);
+    this.element.append(this.legend.element, this.metrics.element);
+    this.listen(this.compare.input, "change", () => this.save("compare", this.compare.input.value));
     this.listen(this.overlayStyle.input, "change", () =>
       this.save("overlay_style", this.overlayStyle.input.value),
     );
@@ -179,13 +186,18 @@ export class Panel {
     this.overlayStyle.input.value = display.overlayStyle;
     setShown(this.overlayStyle, !volumeMode);
     setEnabled(this.overlayStyle, this.context.hasOverlay && display.labelVisible);
+    const roles = (this.context.labelMaps ?? []).map((m) => m.role);
+    this.compare.input.value = readCompare(this.model.get("compare"));
+    setEnabled(this.compare, roles.includes("label") && roles.includes("prediction"));
     this.legend.sync(this.context.labelMaps ?? []);
+    this.metrics.sync();
   }
 
   dispose(): void {
     for (const cleanup of this.cleanups.splice(0)) cleanup();
     this.transfer.dispose();
     this.legend.dispose();
+    this.metrics.dispose();
     this.element.remove();
   }
 

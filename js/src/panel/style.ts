@@ -24,6 +24,12 @@ const CSS = `
 .nbviewer3d-legend { flex-basis: 100%; display: flex; flex-wrap: wrap; gap: 2px 12px;
   max-height: 96px; overflow-y: auto; }
 .nbviewer3d-legend label.nbviewer3d-legend-row { gap: 3px; }
+.nbviewer3d-legend-heading { flex-basis: 100%; opacity: 0.8; }
+.nbviewer3d-metrics { flex-basis: 100%; }
+.nbviewer3d-metrics table { border-collapse: collapse; font-variant-numeric: tabular-nums; }
+.nbviewer3d-metrics caption { text-align: left; opacity: 0.8; }
+.nbviewer3d-metrics th, .nbviewer3d-metrics td { padding: 1px 8px 1px 0; text-align: right; }
+.nbviewer3d-metrics th:first-child, .nbviewer3d-metrics td:first-child { text-align: left; }
 .nbviewer3d-swatch { display: inline-block; width: 11px; height: 11px; border-radius: 2px;
   box-shadow: inset 0 0 0 1px rgba(0, 0, 0, 0.35); }
 .nbviewer3d-panel output { min-width: 2.5em; font-variant-numeric: tabular-nums; }

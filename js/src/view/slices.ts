@@ -8,7 +8,7 @@ import { SlicingMode } from "@kitware/vtk.js/Rendering/Core/ImageMapper/Constant
 import vtkImageSlice from "@kitware/vtk.js/Rendering/Core/ImageSlice";
 import type vtkRenderer from "@kitware/vtk.js/Rendering/Core/Renderer";
 import { applyColormap } from "../colormaps";
-import { LabelTransferFunctions } from "../labels";
+import { LabelTransferFunctions, paletteOf } from "../labels";
 import type { Display } from "../model";
 import type { DecodedVolume } from "../payload";
 import { FRAME_MARGIN, frameCamera, gridCorners, viewAspect } from "./camera";
@@ -100,7 +100,7 @@ export class SliceScene {
       const { volume, mapper, actor, labelFunctions } = layer;
       mapper.setSlice(slice);
       if (labelFunctions) {
-        labelFunctions.update(volume.meta.role, volume.meta.labels, display, 1);
+        labelFunctions.update(paletteOf(volume), volume.meta.labels, display, 1);
         const opacity = !display.labelVisible ? 0 : hasImage ? display.labelBlend : 1;
         const contour = display.overlayStyle === "contour" && opacity > 0;
         actor.getProperty().setOpacity(opacity);

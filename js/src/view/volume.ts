@@ -12,7 +12,7 @@ import vtkVolumeMapper from "@kitware/vtk.js/Rendering/Core/VolumeMapper";
 import vtkVolumeProperty from "@kitware/vtk.js/Rendering/Core/VolumeProperty";
 import { ColorMixPreset } from "@kitware/vtk.js/Rendering/Core/VolumeProperty/Constants";
 import { applyColormap } from "../colormaps";
-import { LabelTransferFunctions } from "../labels";
+import { type LabelPalette, LabelTransferFunctions, paletteOf } from "../labels";
 import type { Display } from "../model";
 import type { DecodedVolume, Grid } from "../payload";
 import { transferFunction } from "../presets";
@@ -40,6 +40,7 @@ export class VolumeScene {
   private readonly labelFunctions = new Map<number, LabelTransferFunctions>();
   private labelIds: number[][] = [];
   private roles: Role[] = [];
+  private palettes: LabelPalette[] = [];
   private image: DecodedVolume | null = null;
   private minSpacing = 1;
   private diagonal = 1;
@@ -57,6 +58,7 @@ export class VolumeScene {
     const first = volumes.components[0];
     if (!first) return;
     this.roles = volumes.components.map((v) => v.meta.role);
+    this.palettes = volumes.components.map(paletteOf);
     this.image = volumes.components.find((v) => v.meta.role === "image") ?? null;
     this.grid = first.grid;
     const { dims, spacing } = first.grid;
@@ -149,7 +151,7 @@ export class VolumeScene {
     this.roles.forEach((role, component) => {
       if (role !== "image") {
         this.labelFunction(component).update(
-          role,
+          this.palettes[component] ?? role,
           this.labelIds[component] ?? [],
           display,
           LABEL_OPACITY,

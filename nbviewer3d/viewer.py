@@ -27,7 +27,7 @@ import numpy as np
 import traitlets as t
 
 from . import label_style
-from .comparison import COMPARE_MODES, StepMetrics
+from .comparison import AFTER_FETCH_S, AFTER_STEP_S, COMPARE_MODES, StepMetrics
 from .inputs import as_volume
 from .store import MemoryStore, StepStore
 from .transfer import default_preset, presets
@@ -143,11 +143,11 @@ class Viewer(anywidget.AnyWidget):
             self._default_level = (self.vmin + self.vmax) / 2
         self._store: StepStore = store if store is not None else MemoryStore()
         self._step_metrics = StepMetrics(self._store)
+        self._browser_fetched = False
         self.bytes_sent = 0
         self.on_msg(self._on_message)
         self._sync_steps()
         self.observe(self._on_metrics_change, names=["step", "_versions", "label_names"])
-        self._on_metrics_change()
 
     # ---- validation -------------------------------------------------------------------
 
@@ -358,7 +358,12 @@ class Viewer(anywidget.AnyWidget):
         return int(self._versions.get(str(step), 0))
 
     def _on_metrics_change(self, _change: object = None) -> None:
-        self._step_metrics.schedule(self._publish_metrics)
+        if not self._browser_fetched:
+            return  # no view yet: the first fetch's answer publishes them
+        if self._step_metrics.cached(self.step, self._version(self.step)):
+            self._publish_metrics()
+        else:
+            self._step_metrics.schedule(self._publish_metrics, AFTER_STEP_S)
 
     def _publish_metrics(self) -> None:
         if self.step not in self._store.steps():
@@ -392,6 +397,9 @@ class Viewer(anywidget.AnyWidget):
         version = self._versions.get(str(step), 0)
         self.send({"type": "volumes", "step": step, "version": version, "volumes": metas}, buffers)
         self.bytes_sent += sum(memoryview(b).nbytes for b in buffers)
+        self._browser_fetched = True
+        if step == self.step:
+            self._step_metrics.schedule(self._publish_metrics, AFTER_FETCH_S)
 
     # ---- following a store that grows (a logdir being written) ------------------------
 

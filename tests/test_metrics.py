@@ -158,6 +158,9 @@ def test_viewer_metrics_for_the_current_step_and_by_step() -> None:
     assert [(r["step"], r["class"]) for r in by_step] == [(0, 1), (5, 1)]
     assert by_step[0]["dice"] == 1.0
     assert by_step[0]["hd95_mm"] == 0.0
+    assert viewer._metrics == []  # the panel's table waits for a browser's first fetch
+    viewer._on_message(viewer, {"type": "fetch", "step": 5}, [])
+    assert viewer._metrics[0]["dice"] == pytest.approx(2 * 18 / 54)
     viewer.step = 0
     assert viewer._metrics[0]["dice"] == 1.0
 
@@ -167,6 +170,7 @@ def test_viewer_metrics_follow_a_replaced_step_and_nan_travels_as_none() -> None
     viewer = nbviewer3d.view(label=label, prediction=np.zeros_like(label))
     [row] = viewer.metrics
     assert row["dice"] == 0.0 and math.isnan(row["hd95_mm"])
+    viewer._on_message(viewer, {"type": "fetch", "step": 0}, [])
     assert viewer._metrics[0]["hd95_mm"] is None
     viewer.add(0, prediction=label)
     assert viewer.metrics[0]["dice"] == 1.0

@@ -58,6 +58,16 @@ const SHADES: Record<ErrorKind, readonly RGB[]> = {
   ],
 };
 
+/**
+ * Opacity of a code relative to the label opacity: true positives are drawn lighter, so the
+ * eye goes to the errors while the correct part still shows the organ's shape.
+ */
+export const TRUE_POSITIVE_OPACITY = 0.4;
+
+export function errorOpacity(code: number): number {
+  return decodeError(code).kind === "TP" ? TRUE_POSITIVE_OPACITY : 1;
+}
+
 export function errorColor(code: number): RGB {
   const { classId, kind } = decodeError(code);
   const shades = SHADES[kind];

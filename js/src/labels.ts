@@ -3,7 +3,7 @@
 
 import vtkPiecewiseFunction from "@kitware/vtk.js/Common/DataModel/PiecewiseFunction";
 import vtkColorTransferFunction from "@kitware/vtk.js/Rendering/Core/ColorTransferFunction";
-import { errorClass, errorColor, isErrorMap } from "./compare";
+import { errorClass, errorColor, errorOpacity, isErrorMap } from "./compare";
 import type { Display } from "./model";
 import { LABEL_PALETTE, PREDICTION_PALETTE, type RGB } from "./palette";
 import type { DecodedVolume } from "./payload";
@@ -57,7 +57,10 @@ export class LabelTransferFunctions {
     const present = [...new Set(ids)].filter((id) => id > 0).sort((a, b) => a - b);
     const colors = present.map((id) => labelColor(display, role, id));
     const classOf = role === "errors" ? errorClass : (id: number) => id;
-    const alphas = present.map((id) => (display.hiddenLabels.has(classOf(id)) ? 0 : opacity));
+    const weight = role === "errors" ? errorOpacity : () => 1;
+    const alphas = present.map((id) =>
+      display.hiddenLabels.has(classOf(id)) ? 0 : opacity * weight(id),
+    );
     const key = JSON.stringify([present, colors, alphas]);
     if (key === this.key) return; // unchanged: keep vtk's cached textures
     this.key = key;

@@ -8,6 +8,7 @@ import {
   errorColor,
   errorMap,
   isErrorMap,
+  TRUE_POSITIVE_OPACITY,
 } from "../src/compare";
 import { LabelTransferFunctions, labelColor, paletteOf } from "../src/labels";
 import { Panel } from "../src/panel/panel";
@@ -71,17 +72,19 @@ describe("error map", () => {
     expect(compareVolumes(labelOnly, "errors")).toBe(labelOnly);
   });
 
-  it("hides a class's three kinds with hidden_labels", () => {
+  it("hides a class's three kinds with hidden_labels and draws true positives lighter", () => {
     const tf = new LabelTransferFunctions();
     const display = { labelColors: new Map(), hiddenLabels: new Set([2]) };
-    const codes = [errorCode(1, "TP"), errorCode(2, "FP"), errorCode(2, "FN")];
+    const codes = [errorCode(1, "TP"), errorCode(1, "FP"), errorCode(2, "FP"), errorCode(2, "FN")];
     tf.update("errors", codes, display, 1);
     const opacityAt = (x: number) => {
       const table = new Float32Array(1);
       tf.opacity.getTable(x, x, 1, table, 1);
       return table[0] as number;
     };
-    expect(opacityAt(errorCode(1, "TP"))).toBeCloseTo(1);
+    // true positives lighter than the errors
+    expect(opacityAt(errorCode(1, "TP"))).toBeCloseTo(TRUE_POSITIVE_OPACITY);
+    expect(opacityAt(errorCode(1, "FP"))).toBeCloseTo(1);
     expect(opacityAt(errorCode(2, "FP"))).toBeCloseTo(0);
     expect(opacityAt(errorCode(2, "FN"))).toBeCloseTo(0);
     const rgb = [0, 0, 0];

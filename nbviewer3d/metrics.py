@@ -154,55 +154,60 @@ def nearest_distances(
     along0 = (s0 * steps) ** 2
     # 2. over axis 1, at the (i, k) lines of the points' planes only
     planes = np.unique(local[:, 0])
-    lines = along0[planes].transpose(0, 2, 1).reshape(-1, n1)
-    in_plane = _lower_envelope(lines, s1).reshape(len(planes), n2, n1)
+    lines = along0[planes].transpose(1, 0, 2).reshape(n1, -1)
+    in_plane = _lower_envelope(lines, s1).reshape(n1, len(planes), n2)
     # 3. over axis 2, at the points' own (i, j) lines only
     where = np.searchsorted(planes, local[:, 0])
-    columns = in_plane[where, :, local[:, 1]]
+    columns = in_plane[local[:, 1], where, :]
     cost = (s2 * (np.arange(n2)[None, :] - local[:, 2:3])) ** 2
     distances: npt.NDArray[np.float64] = np.sqrt(np.min(columns + cost, axis=1))
     return distances
 
 
 def _lower_envelope(f: npt.NDArray[np.float64], step: float) -> npt.NDArray[np.float64]:
-    """For each row of ``f`` (rows, n): out[x] = min over q of f[q] + (step * (x - q))^2, inf
-    where the row is all inf. The lower envelope of parabolas (Felzenszwalb and Huttenlocher's
-    linear-time 1D squared distance transform), run for all rows at once."""
-    rows, n = f.shape
-    every = np.arange(rows)
+    """For each column of ``f`` (n, lines): out[x] = min over q of f[q] + (step * (x - q))^2,
+    inf where the column is all inf. The lower envelope of parabolas (Felzenszwalb and
+    Huttenlocher's linear-time 1D squared distance transform), run for all columns at once;
+    (position, line) arrays are indexed flat, position-major, so each step reads a row."""
+    n, lines = f.shape
+    every = np.arange(lines)
     h = step * step
-    apex = np.zeros((rows, n), dtype=np.intp)  # the parabolas kept, by position
-    start = np.full((rows, n + 1), np.inf)  # where each kept parabola starts being lowest
-    top = np.full(rows, -1)
-    crossing = np.zeros(rows)
+    flat_f = np.ascontiguousarray(f).reshape(-1)
+    apex = np.zeros(n * lines, dtype=np.intp)  # kept parabolas, by stack depth and line
+    start = np.full((n + 1) * lines, np.inf)  # where each kept parabola starts being lowest
+    top = np.full(lines, -1)
+    crossing = np.zeros(lines)
     for q in range(n):
-        fq = f[:, q]
+        fq = f[q]
         finite = np.isfinite(fq)
         active = every[finite & (top >= 0)]
+        lifted = fq[active] + h * q * q
         while active.size:
-            p = apex[active, top[active]]
-            cross = ((fq[active] + h * q * q) - (f[active, p] + h * p * p)) / (2 * h * (q - p))
-            drop = cross <= start[active, top[active]]
-            top[active[drop]] -= 1
+            at = top[active] * lines + active
+            p = apex[at]
+            cross = (lifted - (flat_f[p * lines + active] + h * p * p)) / (2 * h * (q - p))
+            drop = cross <= start[at]
             crossing[active[~drop]] = cross[~drop]
             active = active[drop]
+            lifted = lifted[drop]
+            top[active] -= 1
         pushed = every[finite]
         top[pushed] += 1
-        first = top[pushed] == 0
-        apex[pushed, top[pushed]] = q
-        start[pushed, top[pushed]] = np.where(first, -np.inf, crossing[pushed])
-        start[pushed, top[pushed] + 1] = np.inf
-    out = np.full((rows, n), np.inf)
+        depth = top[pushed]
+        apex[depth * lines + pushed] = q
+        start[depth * lines + pushed] = np.where(depth == 0, -np.inf, crossing[pushed])
+        start[(depth + 1) * lines + pushed] = np.inf
+    out = np.full((n, lines), np.inf)
     has = every[top >= 0]
-    at = np.zeros(rows, dtype=np.intp)
+    depth = np.zeros(has.size, dtype=np.intp)
     for x in range(n):
         while True:
-            move = has[start[has, at[has] + 1] < x]
-            if not move.size:
+            move = start[(depth + 1) * lines + has] < x
+            if not move.any():
                 break
-            at[move] += 1
-        p = apex[has, at[has]]
-        out[has, x] = f[has, p] + h * (x - p) ** 2
+            depth[move] += 1
+        p = apex[depth * lines + has]
+        out[x, has] = flat_f[p * lines + has] + h * (x - p) ** 2
     return out
 
 

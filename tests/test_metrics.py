@@ -189,3 +189,26 @@ def test_compare_modes() -> None:
     viewer.compare = "side-by-side"
     with pytest.raises(Exception, match="accepted: 'overlay', 'errors', 'side-by-side'"):
         viewer.compare = "diff"
+
+
+def test_metrics_by_step_over_a_logged_run(tmp_path: Any) -> None:
+    tensorboard = pytest.importorskip("torch.utils.tensorboard")
+    label, _ = _pair(0)
+    writer = tensorboard.SummaryWriter(str(tmp_path / "run"))
+    for step, shift in ((10, 0), (20, 2)):
+        spacing = (1.0, 1.0, 2.0)
+        nbviewer3d.log_volume(writer, "img", np.zeros((6, 6, 6), np.float32), step, spacing)
+        nbviewer3d.log_volume(writer, "seg", label, step, spacing, kind="label")
+        moved = np.roll(label, shift, axis=2)
+        nbviewer3d.log_volume(writer, "pred", moved, step, spacing, kind="label")
+    writer.close()
+    viewer = nbviewer3d.view_logdir(
+        str(tmp_path), image="img", label="seg", prediction="pred", compare="errors"
+    )
+    rows = viewer.metrics_by_step()
+    assert [r["step"] for r in rows] == [10, 20]
+    assert rows[0]["dice"] == 1.0
+    # shifted by 2 voxels along z (2 mm each): 1 of 3 slices overlaps
+    assert rows[1]["dice"] == pytest.approx(1 / 3)
+    assert rows[1]["hd95_mm"] == pytest.approx(4.0)
+    assert rows[1]["label_ml"] == pytest.approx(27 * 2 / 1000)

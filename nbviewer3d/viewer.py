@@ -28,6 +28,7 @@ import traitlets as t
 
 from . import label_style
 from .inputs import as_volume
+from .scalars import normalise_scalars
 from .store import MemoryStore, StepStore
 from .transfer import default_preset, presets
 from .transport import ROLES, encode, nonfinite_count, robust_range
@@ -96,6 +97,7 @@ class Viewer(anywidget.AnyWidget):
     step = t.Int(0).tag(sync=True)
     height = t.Int(480, min=120).tag(sync=True)
     cache_mb = t.Int(512, min=16).tag(sync=True)
+    # training curves drawn under the view: {name: {"steps": [...], "values": [...]}}
     scalars = t.Dict().tag(sync=True)
     _versions = t.Dict().tag(sync=True)
     # the window centre the viewer opened with: HU presets sit at their table values there
@@ -184,6 +186,14 @@ class Viewer(anywidget.AnyWidget):
         normalise = getattr(label_style, proposal["trait"].name)
         try:
             return normalise(proposal["value"])
+        except ValueError as error:
+            raise t.TraitError(str(error)) from None
+
+    @t.validate("scalars")
+    def _valid_scalars(self, proposal: dict[str, Any]) -> dict[str, dict[str, list[Any]]]:
+        """See :mod:`nbviewer3d.scalars` for the accepted forms."""
+        try:
+            return normalise_scalars(proposal["value"])
         except ValueError as error:
             raise t.TraitError(str(error)) from None
 

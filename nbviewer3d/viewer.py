@@ -363,7 +363,7 @@ class Viewer(anywidget.AnyWidget):
         new: list[int] = refresh()
         if new:
             self._sync_steps()
-            self._on_refresh()
+        self._on_refresh()  # scalars grow between the steps that log volumes
         return new
 
     def _on_refresh(self) -> None:

@@ -190,8 +190,9 @@ def test_a_volume_tag_left_out_is_named_once_with_the_call_that_shows_it(
     assert len(caught) == 1
     message = str(caught[0].message)
     assert "'probability_HWD/image'" in message
-    # the odd tag's name has "img" in it, so it was guessed as an image and lost to "image"
+    # the odd tag's name holds "img" and "x", image words, but "image" is one: it wins
     assert "'<img src=x onerror=alert(1)>_HWD/image'" in message
+    assert store.roles["image"] == "image_HWD/image"
     assert "view_logdir(path, image=" in message
     assert store.roles["prediction"] == "output"
     # a refresh names only tags it has not named before

@@ -51,9 +51,13 @@ def guess_role(tag: str) -> str | None:
     return None
 
 
-def _preference(tag: str, kind: str) -> tuple[int, int, str]:
-    _, channel = split_tag(tag)
-    return (VOLUME_KINDS.index(kind), channel, tag)
+def _preference(tag: str, kind: str) -> tuple[int, int, int, str]:
+    """Lower is better: a name that is a role word itself (``image``, ``input_0``) before one
+    that merely holds one (``x_img_debug``), then lossless kinds, then the first channel."""
+    name, channel = split_tag(tag)
+    last = name.rsplit("/", 1)[-1].lower()
+    exact = last in _HANDLER_NAMES or any(last in words for words in _WORDS.values())
+    return (0 if exact else 1, VOLUME_KINDS.index(kind), channel, tag)
 
 
 def _resolve(name: str, tags: Mapping[str, str]) -> str:

@@ -15,6 +15,7 @@ import {
 } from "../scalars";
 import { formatNumber } from "./controls";
 
+/** CSS width when the canvas is not laid out (the figure grows with the widget) */
 const WIDTH = 250;
 const HEIGHT = 74;
 // plot area inside the canvas, CSS pixels: room for the value labels left, step labels below
@@ -39,6 +40,7 @@ export class Curves {
   private charts: Chart[] = [];
   private names = "";
   private readonly cleanups: (() => void)[] = [];
+  private readonly resizeObserver: ResizeObserver | null;
 
   constructor(private readonly model: ModelLike) {
     this.element.className = "nbviewer3d-curves";
@@ -49,6 +51,9 @@ export class Curves {
     this.cleanups.push(() => {
       for (const name of WATCHED) model.off(`change:${name}`, sync);
     });
+    this.resizeObserver =
+      typeof ResizeObserver === "undefined" ? null : new ResizeObserver(() => this.drawAll());
+    this.resizeObserver?.observe(this.element);
     this.sync();
   }
 
@@ -72,6 +77,7 @@ export class Curves {
 
   dispose(): void {
     for (const cleanup of this.cleanups.splice(0)) cleanup();
+    this.resizeObserver?.disconnect();
     this.removeCharts();
     this.element.remove();
   }
@@ -91,7 +97,6 @@ export class Curves {
     canvas.tabIndex = 0;
     canvas.setAttribute("role", "slider");
     canvas.setAttribute("aria-label", `${curve.name}: click or use the arrow keys to go to a step`);
-    canvas.style.width = `${WIDTH}px`;
     canvas.style.height = `${HEIGHT}px`;
     figure.append(caption, canvas);
     const chart: Chart = { curve, figure, value, canvas, hover: null, detach: () => {} };
@@ -178,6 +183,7 @@ export class Curves {
     const shown = chart.hover ?? step;
     const hovered = chart.hover === null ? current : valueAt(chart.curve, chart.hover);
     chart.value.textContent = describe(hovered, shown, chart.hover !== null);
+    chart.figure.dataset.points = String(chart.curve.steps.length);
     chart.canvas.setAttribute("aria-valuenow", String(step));
     chart.canvas.setAttribute("aria-valuetext", `step ${step}, ${describe(current, step, false)}`);
     if (steps.length > 0) {
@@ -185,16 +191,17 @@ export class Curves {
       chart.canvas.setAttribute("aria-valuemax", String(steps[steps.length - 1]));
     }
     const ratio = globalThis.devicePixelRatio || 1;
-    const width = Math.round(WIDTH * ratio);
+    const cssWidth = chart.canvas.clientWidth || WIDTH;
+    const width = Math.round(cssWidth * ratio);
     const height = Math.round(HEIGHT * ratio);
     if (chart.canvas.width !== width) chart.canvas.width = width;
     if (chart.canvas.height !== height) chart.canvas.height = height;
     const ctx = chart.canvas.getContext("2d");
     if (!ctx) return; // no 2D canvas (a DOM without one): the caption still says the value
     ctx.setTransform(ratio, 0, 0, ratio, 0, 0);
-    ctx.clearRect(0, 0, WIDTH, HEIGHT);
+    ctx.clearRect(0, 0, cssWidth, HEIGHT);
     const text = getComputedStyle(chart.figure).color || "#555";
-    paintChart(ctx, chart.curve, this.domain(), steps, step, chart.hover, text);
+    paintChart(ctx, cssWidth, chart.curve, this.domain(), steps, step, chart.hover, text);
   }
 }
 
@@ -211,6 +218,7 @@ function describe(
 
 function paintChart(
   ctx: CanvasRenderingContext2D,
+  width: number,
   curve: Curve,
   [lo, hi]: Domain,
   volumeSteps: readonly number[],
@@ -218,7 +226,7 @@ function paintChart(
   hover: number | null,
   text: string,
 ): void {
-  const plotW = WIDTH - PLOT.left - PLOT.right;
+  const plotW = width - PLOT.left - PLOT.right;
   const plotH = HEIGHT - PLOT.top - PLOT.bottom;
   const x = (s: number) => PLOT.left + ((s - lo) / (hi - lo)) * plotW;
   const values = valueDomain(curve);
@@ -230,19 +238,23 @@ function paintChart(
   ctx.textAlign = "left";
   ctx.fillText(String(Math.ceil(lo)), PLOT.left, HEIGHT - 3);
   ctx.textAlign = "right";
-  ctx.fillText(String(Math.floor(hi)), WIDTH - PLOT.right, HEIGHT - 3);
+  ctx.fillText(String(Math.floor(hi)), width - PLOT.right, HEIGHT - 3);
   // the steps a click can reach
   ctx.fillStyle = TICK;
   for (const s of volumeSteps) ctx.fillRect(Math.round(x(s)) - 0.5, PLOT.top + plotH - 4, 1, 4);
   if (values) {
     const [vlo, vhi] = values;
     const y = (v: number) => PLOT.top + (1 - (v - vlo) / (vhi - vlo)) * plotH;
+    // the logged extremes, each level with where the line reaches it
+    const finite = curve.values.filter((v): v is number => v !== null);
+    const [min, max] = [Math.min(...finite), Math.max(...finite)];
     ctx.fillStyle = text;
     ctx.textAlign = "right";
-    ctx.textBaseline = "top";
-    ctx.fillText(formatNumber(vhi), PLOT.left - 3, PLOT.top);
-    ctx.textBaseline = "bottom";
-    ctx.fillText(formatNumber(vlo), PLOT.left - 3, PLOT.top + plotH);
+    ctx.textBaseline = "middle";
+    ctx.fillText(formatNumber(max), PLOT.left - 3, Math.max(y(max), PLOT.top + 4));
+    if (min !== max) {
+      ctx.fillText(formatNumber(min), PLOT.left - 3, Math.min(y(min), PLOT.top + plotH - 4));
+    }
     paintLine(ctx, curve, x, y);
     const current = valueAt(curve, step);
     if (current) {

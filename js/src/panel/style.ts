@@ -26,10 +26,11 @@ const CSS = `
 .nbviewer3d-legend label.nbviewer3d-legend-row { gap: 3px; }
 .nbviewer3d-swatch { display: inline-block; width: 11px; height: 11px; border-radius: 2px;
   box-shadow: inset 0 0 0 1px rgba(0, 0, 0, 0.35); }
-.nbviewer3d-curves { display: flex; flex-wrap: wrap; gap: 4px 12px; max-height: 210px;
-  overflow-y: auto; }
-.nbviewer3d-curve { margin: 0; display: flex; flex-direction: column; }
-.nbviewer3d-curve figcaption { display: flex; gap: 6px; width: 250px; font-size: 11px; }
+.nbviewer3d-curves { display: grid; grid-template-columns: repeat(auto-fill, minmax(200px, 1fr));
+  gap: 4px 12px; max-height: 210px; overflow-y: auto; }
+.nbviewer3d-curve { margin: 0; display: flex; flex-direction: column; min-width: 0; }
+.nbviewer3d-curve figcaption { display: flex; gap: 6px; font-size: 11px; }
+.nbviewer3d-curve canvas { width: 100%; }
 .nbviewer3d-curve-name { overflow: hidden; text-overflow: ellipsis; white-space: nowrap;
   font-weight: 600; }
 .nbviewer3d-curve-value { margin-left: auto; white-space: nowrap;

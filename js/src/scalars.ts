@@ -30,21 +30,33 @@ export function readCurves(model: ModelLike): Curve[] {
 
 export type Domain = [number, number];
 
+/** The finite extremes of `values` (nulls skipped), or null when none is finite. A loop, not
+ * Math.min(...values): spreading a long training curve overflows the call stack. */
+export function extent(values: Iterable<number | null>): Domain | null {
+  let lo = Number.POSITIVE_INFINITY;
+  let hi = Number.NEGATIVE_INFINITY;
+  for (const v of values) {
+    if (v === null || !Number.isFinite(v)) continue;
+    if (v < lo) lo = v;
+    if (v > hi) hi = v;
+  }
+  return lo <= hi ? [lo, hi] : null;
+}
+
 /** The step range every chart shares (curves and volume steps), so markers line up. */
 export function stepDomain(curves: readonly Curve[], volumeSteps: readonly number[]): Domain {
-  const all = [...curves.flatMap((c) => c.steps), ...volumeSteps].filter(Number.isFinite);
-  if (all.length === 0) return [0, 1];
-  const lo = Math.min(...all);
-  const hi = Math.max(...all);
+  const ends = [...curves.map((c) => extent(c.steps)), extent(volumeSteps)];
+  const all = extent(ends.flatMap((e) => e ?? []));
+  if (all === null) return [0, 1];
+  const [lo, hi] = all;
   return lo === hi ? [lo - 0.5, hi + 0.5] : [lo, hi];
 }
 
 /** The value range of a curve with a little air; a flat curve gets a band around it. */
 export function valueDomain(curve: Curve): Domain | null {
-  const finite = curve.values.filter((v): v is number => v !== null);
-  if (finite.length === 0) return null;
-  const lo = Math.min(...finite);
-  const hi = Math.max(...finite);
+  const range = extent(curve.values);
+  if (range === null) return null;
+  const [lo, hi] = range;
   if (lo === hi) {
     const pad = Math.abs(lo) * 0.1 || 0.5;
     return [lo - pad, hi + pad];

@@ -40,6 +40,16 @@ describe("scalar series", () => {
     expect(stepDomain([], [])).toEqual([0, 1]);
   });
 
+  it("takes the extent of a curve far longer than the call stack allows to spread", () => {
+    const steps = Array.from({ length: 1_000_000 }, (_, i) => i);
+    const values = steps.map((i) => (i === 500 ? null : Math.sin(i / 1000)));
+    const curve = { name: "loss per iteration", steps, values };
+    expect(stepDomain([curve], [0, 10])).toEqual([0, 999_999]);
+    const [lo, hi] = valueDomain(curve) ?? [0, 0];
+    expect(lo).toBeLessThan(-1);
+    expect(hi).toBeGreaterThan(1);
+  });
+
   it("pads the value domain, and gives a flat curve a band", () => {
     expect(valueDomain({ name: "a", steps: [0, 1], values: [0, 1] })).toEqual([-0.06, 1.06]);
     expect(valueDomain({ name: "a", steps: [0], values: [2] })).toEqual([1.8, 2.2]);

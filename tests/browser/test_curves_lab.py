@@ -53,6 +53,27 @@ writer.flush()
 viewer = nbviewer3d.view_logdir("runs", height=320, label_names={{1: HOSTILE}})
 viewer
 """
+# MONAI's own TensorBoardImageHandler, called per epoch as ignite would (ignite is not needed
+# to call it): it logs input_0 (image), input_1 (label) and output
+WRITE_HANDLER_RUN = """
+from types import SimpleNamespace
+from monai.handlers import TensorBoardImageHandler
+
+handler_writer = SummaryWriter("handler_runs/unet")
+handler = TensorBoardImageHandler(
+    summary_writer=handler_writer, epoch_level=True,
+    batch_transform=lambda batch: (batch["image"], batch["label"]),
+    output_transform=lambda output: output,
+)
+for epoch in (1, 2):
+    output = torch.roll(truth, shifts=4 * epoch, dims=4)  # (B, C, H, W, D) as a network's
+    state = SimpleNamespace(epoch=epoch, iteration=epoch,
+                            batch={"image": image, "label": truth}, output=output)
+    handler(SimpleNamespace(state=state))
+handler_writer.flush()
+handler_viewer = nbviewer3d.view_logdir("handler_runs", height=320, label_names={1: "liver"})
+handler_viewer
+"""
 # the chart's plot area in CSS pixels (js/src/panel/curves.ts): from 40 to the width less 6
 PLOT_LEFT, PLOT_MARGIN_RIGHT = 40, 6
 
@@ -90,7 +111,7 @@ def marker_x(nb: NotebookPage, name: str, path: Path | None = None) -> float:
 @pytest.fixture(scope="module")
 def review(module_notebooks: Any, liver_ct: object) -> tuple[NotebookPage, list[str]]:
     pytest.importorskip("torch")
-    nb: NotebookPage = module_notebooks.open([WRITE_RUN])
+    nb: NotebookPage = module_notebooks.open([WRITE_RUN, WRITE_HANDLER_RUN])
     dialogs: list[str] = []
 
     def on_dialog(dialog: Any) -> None:
@@ -165,3 +186,27 @@ def test_new_points_appear_while_following(review: tuple[NotebookPage, list[str]
         nb.execute("viewer.unfollow()")
     assert mean_abs_diff(before, chart_shot(nb, "loss")) > CHANGED
     assert nb.eval_json("viewer.steps") == VOLUME_STEPS  # no new volume step came with them
+
+
+def test_a_tensorboard_image_handler_run_shows_label_and_prediction(
+    review: tuple[NotebookPage, list[str]], artifacts: Path
+) -> None:
+    nb, _ = review
+    pytest.importorskip("monai")
+    nb.run_cell(1)
+    nb.wait_rendered(1, step=2)
+    roles = nb.eval_json("sorted(handler_viewer._store.roles.items())")
+    assert roles == [
+        ["image", "input_0_HWD/image"],
+        ["label", "input_1_HWD/image"],
+        ["prediction", "output_HWD/image"],
+    ]
+    # the legend's row for class 1 carries a swatch for the label and one for the prediction
+    row = nb.widget(1).locator(".nbviewer3d-legend-row")
+    assert row.all_inner_texts() == ["1 liver"]
+    assert row.locator(".nbviewer3d-swatch").count() == 2
+    outputs = nb.page.locator(".jp-Cell").nth(1).locator(".jp-OutputArea-output")
+    assert not any("UnpairedTagWarning" in text for text in outputs.all_inner_texts())
+    with_labels = nb.shot(1, path=artifacts / "curves_handler_run.png")
+    nb.change("handler_viewer.label_visible = False", index=1)
+    assert mean_abs_diff(with_labels, nb.shot(1)) > CHANGED

@@ -7,6 +7,7 @@ import { type ModelLike, readStep, readSteps } from "../model";
 import {
   type Curve,
   type Domain,
+  extent,
   nearestStep,
   readCurves,
   stepDomain,
@@ -102,7 +103,9 @@ export class Curves {
     const chart: Chart = { curve, figure, value, canvas, hover: null, detach: () => {} };
     const onClick = (event: MouseEvent) => this.jump(this.stepUnder(chart, event));
     const onMove = (event: PointerEvent) => {
-      chart.hover = this.stepUnder(chart, event);
+      const hover = this.stepUnder(chart, event);
+      if (hover === chart.hover) return;
+      chart.hover = hover;
       this.draw(chart);
     };
     const onLeave = () => {
@@ -246,8 +249,7 @@ function paintChart(
     const [vlo, vhi] = values;
     const y = (v: number) => PLOT.top + (1 - (v - vlo) / (vhi - vlo)) * plotH;
     // the logged extremes, each level with where the line reaches it
-    const finite = curve.values.filter((v): v is number => v !== null);
-    const [min, max] = [Math.min(...finite), Math.max(...finite)];
+    const [min, max] = extent(curve.values) ?? values;
     ctx.fillStyle = text;
     ctx.textAlign = "right";
     ctx.textBaseline = "middle";
@@ -275,6 +277,8 @@ function paintChart(
   vertical(ctx, x(step), plotH);
 }
 
+/** The curve as one path, one pixel column at a time: a column holding many points (a loss
+ * logged every iteration) draws their min-max span, so the cost follows the width. */
 function paintLine(
   ctx: CanvasRenderingContext2D,
   curve: Curve,
@@ -287,9 +291,24 @@ function paintLine(
   ctx.lineJoin = "round";
   ctx.beginPath();
   let drawing = false;
+  let column: { at: number; first: number; lo: number; hi: number; last: number } | null = null;
+  const flush = () => {
+    if (!column) return;
+    const { at, first, lo, hi, last } = column;
+    if (drawing) ctx.lineTo(at, y(first));
+    else ctx.moveTo(at, y(first));
+    if (lo !== hi) {
+      ctx.lineTo(at, y(lo));
+      ctx.lineTo(at, y(hi));
+    }
+    ctx.lineTo(at, y(last));
+    drawing = true;
+    column = null;
+  };
   curve.steps.forEach((s, i) => {
     const v = curve.values[i];
     if (v === null || v === undefined || !Number.isFinite(s)) {
+      flush();
       drawing = false;
       return;
     }
@@ -299,10 +318,17 @@ function paintLine(
     if ((prev === null || prev === undefined) && (next === null || next === undefined)) {
       ctx.fillRect(x(s) - 1.5, y(v) - 1.5, 3, 3);
     }
-    if (drawing) ctx.lineTo(x(s), y(v));
-    else ctx.moveTo(x(s), y(v));
-    drawing = true;
+    const at = Math.round(x(s));
+    if (column && column.at === at) {
+      column.lo = Math.min(column.lo, v);
+      column.hi = Math.max(column.hi, v);
+      column.last = v;
+      return;
+    }
+    flush();
+    column = { at, first: v, lo: v, hi: v, last: v };
   });
+  flush();
   ctx.stroke();
 }
 

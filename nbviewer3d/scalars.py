@@ -9,8 +9,6 @@ Each name maps to ``(steps, values)`` (two sequences or arrays of the same lengt
 
 from __future__ import annotations
 
-import math
-import numbers
 from collections.abc import Mapping
 from typing import Any
 
@@ -56,29 +54,29 @@ def _series(name: str, series: object) -> dict[str, list[Any]]:
     else:
         raise ValueError(_error(name, f"is {type(series).__name__}"))
     steps = _steps(name, columns["steps"])
-    lists: dict[str, list[Any]] = {"steps": steps}
+    order = np.argsort(steps, kind="stable")
+    ordered = steps[order]
+    if np.any(ordered[1:] == ordered[:-1]):
+        raise ValueError(_error(name, "has a step more than once"))
+    lists: dict[str, list[Any]] = {"steps": ordered.tolist()}
     for key in ("values", "wall_times"):
         if key in columns:
-            lists[key] = _numbers(name, key, columns[key], len(steps))
-    order = sorted(range(len(steps)), key=steps.__getitem__)
-    return {key: [column[i] for i in order] for key, column in lists.items()}
+            lists[key] = _numbers(name, key, columns[key], steps.size, order)
+    return lists
 
 
-def _steps(name: str, steps: object) -> list[int]:
+def _steps(name: str, steps: object) -> npt.NDArray[np.int64]:
     array = _vector(name, "steps", steps)
-    result = []
-    for step in array.tolist():
-        if isinstance(step, bool) or not (
-            isinstance(step, numbers.Integral) or (isinstance(step, float) and step.is_integer())
-        ):
-            raise ValueError(_error(name, f"has the step {step!r}"))
-        result.append(int(step))
-    if len(set(result)) != len(result):
-        raise ValueError(_error(name, "has a step more than once"))
-    return result
+    if array.dtype.kind == "f":
+        bad = ~np.isfinite(array) | (array != np.round(array))
+        if bad.any():
+            raise ValueError(_error(name, f"has the step {array[bad][0].item()!r}"))
+    return array.astype(np.int64)
 
 
-def _numbers(name: str, key: str, column: object, length: int) -> list[float | None]:
+def _numbers(
+    name: str, key: str, column: object, length: int, order: npt.NDArray[np.intp]
+) -> list[float | None]:
     try:  # None (a gap, as this module writes them) reads as NaN
         array = np.asarray(column, dtype=np.float64)
     except (TypeError, ValueError) as error:
@@ -88,7 +86,11 @@ def _numbers(name: str, key: str, column: object, length: int) -> list[float | N
         raise ValueError(
             _error(name, f"has {length} steps but {array.size} {key.replace('_', ' ')}")
         )
-    return [v if math.isfinite(v) else None for v in array.tolist()]
+    array = array[order]
+    result: list[float | None] = list(array.tolist())
+    for i in np.flatnonzero(~np.isfinite(array)).tolist():
+        result[i] = None
+    return result
 
 
 def _vector(name: str, key: str, column: object) -> npt.NDArray[Any]:

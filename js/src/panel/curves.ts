@@ -4,26 +4,10 @@
 // attributes only.
 
 import { type ModelLike, readStep, readSteps } from "../model";
-import {
-  type Curve,
-  type Domain,
-  extent,
-  nearestStep,
-  readCurves,
-  stepDomain,
-  valueAt,
-  valueDomain,
-} from "../scalars";
+import { type Curve, type Domain, nearestStep, readCurves, stepDomain, valueAt } from "../scalars";
 import { formatNumber } from "./controls";
+import { CHART_HEIGHT, CHART_WIDTH, PLOT, paintChart } from "./curve-paint";
 
-/** CSS width when the canvas is not laid out (the figure grows with the widget) */
-const WIDTH = 250;
-const HEIGHT = 74;
-// plot area inside the canvas, CSS pixels: room for the value labels left, step labels below
-const PLOT = { left: 40, right: 6, top: 5, bottom: 14 };
-const LINE = "#1f77b4";
-const MARK = "#e8590c";
-const TICK = "rgba(128, 128, 128, 0.85)";
 const WATCHED = ["scalars", "step", "steps"] as const;
 
 interface Chart {
@@ -98,7 +82,7 @@ export class Curves {
     canvas.tabIndex = 0;
     canvas.setAttribute("role", "slider");
     canvas.setAttribute("aria-label", `${curve.name}: click or use the arrow keys to go to a step`);
-    canvas.style.height = `${HEIGHT}px`;
+    canvas.style.height = `${CHART_HEIGHT}px`;
     figure.append(caption, canvas);
     const chart: Chart = { curve, figure, value, canvas, hover: null, detach: () => {} };
     const onClick = (event: MouseEvent) => this.jump(this.stepUnder(chart, event));
@@ -135,7 +119,7 @@ export class Curves {
   /** The volume step nearest to the pointer's x, or null without volume steps. */
   private stepUnder(chart: Chart, event: MouseEvent): number | null {
     const box = chart.canvas.getBoundingClientRect();
-    const width = box.width || WIDTH;
+    const width = box.width || CHART_WIDTH;
     const x = event.clientX - box.left;
     const [lo, hi] = this.domain();
     const fraction = (x - PLOT.left) / (width - PLOT.left - PLOT.right);
@@ -194,15 +178,15 @@ export class Curves {
       chart.canvas.setAttribute("aria-valuemax", String(steps[steps.length - 1]));
     }
     const ratio = globalThis.devicePixelRatio || 1;
-    const cssWidth = chart.canvas.clientWidth || WIDTH;
+    const cssWidth = chart.canvas.clientWidth || CHART_WIDTH;
     const width = Math.round(cssWidth * ratio);
-    const height = Math.round(HEIGHT * ratio);
+    const height = Math.round(CHART_HEIGHT * ratio);
     if (chart.canvas.width !== width) chart.canvas.width = width;
     if (chart.canvas.height !== height) chart.canvas.height = height;
     const ctx = chart.canvas.getContext("2d");
     if (!ctx) return; // no 2D canvas (a DOM without one): the caption still says the value
     ctx.setTransform(ratio, 0, 0, ratio, 0, 0);
-    ctx.clearRect(0, 0, cssWidth, HEIGHT);
+    ctx.clearRect(0, 0, cssWidth, CHART_HEIGHT);
     const text = getComputedStyle(chart.figure).color || "#555";
     paintChart(ctx, cssWidth, chart.curve, this.domain(), steps, step, chart.hover, text);
   }
@@ -217,125 +201,4 @@ function describe(
   if (!found) return `${prefix}–`;
   const value = formatNumber(found.value);
   return found.step === step ? `${prefix}${value}` : `${prefix}${value} (at step ${found.step})`;
-}
-
-function paintChart(
-  ctx: CanvasRenderingContext2D,
-  width: number,
-  curve: Curve,
-  [lo, hi]: Domain,
-  volumeSteps: readonly number[],
-  step: number,
-  hover: number | null,
-  text: string,
-): void {
-  const plotW = width - PLOT.left - PLOT.right;
-  const plotH = HEIGHT - PLOT.top - PLOT.bottom;
-  const x = (s: number) => PLOT.left + ((s - lo) / (hi - lo)) * plotW;
-  const values = valueDomain(curve);
-  ctx.fillStyle = "rgba(128, 128, 128, 0.08)";
-  ctx.fillRect(PLOT.left, PLOT.top, plotW, plotH);
-  ctx.font = "9px sans-serif";
-  ctx.fillStyle = text;
-  ctx.textBaseline = "alphabetic";
-  ctx.textAlign = "left";
-  ctx.fillText(String(Math.ceil(lo)), PLOT.left, HEIGHT - 3);
-  ctx.textAlign = "right";
-  ctx.fillText(String(Math.floor(hi)), width - PLOT.right, HEIGHT - 3);
-  // the steps a click can reach
-  ctx.fillStyle = TICK;
-  for (const s of volumeSteps) ctx.fillRect(Math.round(x(s)) - 0.5, PLOT.top + plotH - 4, 1, 4);
-  if (values) {
-    const [vlo, vhi] = values;
-    const y = (v: number) => PLOT.top + (1 - (v - vlo) / (vhi - vlo)) * plotH;
-    // the logged extremes, each level with where the line reaches it
-    const [min, max] = extent(curve.values) ?? values;
-    ctx.fillStyle = text;
-    ctx.textAlign = "right";
-    ctx.textBaseline = "middle";
-    ctx.fillText(formatNumber(max), PLOT.left - 3, Math.max(y(max), PLOT.top + 4));
-    if (min !== max) {
-      ctx.fillText(formatNumber(min), PLOT.left - 3, Math.min(y(min), PLOT.top + plotH - 4));
-    }
-    paintLine(ctx, curve, x, y);
-    const current = valueAt(curve, step);
-    if (current) {
-      ctx.fillStyle = MARK;
-      ctx.beginPath();
-      ctx.arc(x(current.step), y(current.value), 2.5, 0, 2 * Math.PI);
-      ctx.fill();
-    }
-  }
-  if (hover !== null) {
-    ctx.strokeStyle = TICK;
-    ctx.setLineDash([2, 2]);
-    vertical(ctx, x(hover), plotH);
-    ctx.setLineDash([]);
-  }
-  ctx.strokeStyle = MARK;
-  ctx.lineWidth = 1.5;
-  vertical(ctx, x(step), plotH);
-}
-
-/** The curve as one path, one pixel column at a time: a column holding many points (a loss
- * logged every iteration) draws their min-max span, so the cost follows the width. */
-function paintLine(
-  ctx: CanvasRenderingContext2D,
-  curve: Curve,
-  x: (s: number) => number,
-  y: (v: number) => number,
-): void {
-  ctx.strokeStyle = LINE;
-  ctx.fillStyle = LINE;
-  ctx.lineWidth = 1.5;
-  ctx.lineJoin = "round";
-  ctx.beginPath();
-  let drawing = false;
-  let column: { at: number; first: number; lo: number; hi: number; last: number } | null = null;
-  const flush = () => {
-    if (!column) return;
-    const { at, first, lo, hi, last } = column;
-    if (drawing) ctx.lineTo(at, y(first));
-    else ctx.moveTo(at, y(first));
-    if (lo !== hi) {
-      ctx.lineTo(at, y(lo));
-      ctx.lineTo(at, y(hi));
-    }
-    ctx.lineTo(at, y(last));
-    drawing = true;
-    column = null;
-  };
-  curve.steps.forEach((s, i) => {
-    const v = curve.values[i];
-    if (v === null || v === undefined || !Number.isFinite(s)) {
-      flush();
-      drawing = false;
-      return;
-    }
-    const prev = curve.values[i - 1];
-    const next = curve.values[i + 1];
-    // a point with gaps on both sides would draw nothing as a line
-    if ((prev === null || prev === undefined) && (next === null || next === undefined)) {
-      ctx.fillRect(x(s) - 1.5, y(v) - 1.5, 3, 3);
-    }
-    const at = Math.round(x(s));
-    if (column && column.at === at) {
-      column.lo = Math.min(column.lo, v);
-      column.hi = Math.max(column.hi, v);
-      column.last = v;
-      return;
-    }
-    flush();
-    column = { at, first: v, lo: v, hi: v, last: v };
-  });
-  flush();
-  ctx.stroke();
-}
-
-function vertical(ctx: CanvasRenderingContext2D, at: number, plotH: number): void {
-  const px = Math.round(at) + 0.5;
-  ctx.beginPath();
-  ctx.moveTo(px, PLOT.top);
-  ctx.lineTo(px, PLOT.top + plotH);
-  ctx.stroke();
 }

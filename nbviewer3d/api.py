@@ -28,6 +28,7 @@ def view(
     prediction: object = None,
     *,
     step: int = 0,
+    scalars: object = None,
     **options: Any,
 ) -> Viewer:
     """Show an image with its label and prediction: a widget to display in a notebook cell.
@@ -53,6 +54,8 @@ def view(
                 options[name] = value
     convert, display = _split(options)
     viewer = Viewer(**display)
+    if scalars is not None:
+        viewer.set_trait("scalars", scalars)
     if image is not None or label is not None or prediction is not None:
         viewer.add(step, image=image, label=label, prediction=prediction, **convert)
     return viewer
@@ -74,7 +77,10 @@ def view_logdir(
     ``path`` is a logdir (local or any fsspec URL). ``image``/``label``/``prediction`` name
     tags when MONAI's usual naming doesn't tell them apart; ``run`` picks a run when several
     hold volumes. Volumes are decoded and sent only when the slider reaches their step.
-    ``follow=True`` adds new steps as training writes them (see ``Viewer.follow``).
+    ``follow=True`` adds new steps, and new points of the scalar curves drawn under the view,
+    as training writes them (see ``Viewer.follow``). MONAI's ``TensorBoardImageHandler``
+    names (``input_0``, ``input_1``, ``output``) pair as image, label and prediction; volume
+    tags given no role are named once in an ``UnpairedTagWarning`` saying how to show them.
     """
     from .events import LogdirStore
 

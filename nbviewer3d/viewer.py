@@ -29,6 +29,7 @@ import traitlets as t
 from . import label_style
 from .comparison import AFTER_FETCH_S, AFTER_STEP_S, COMPARE_MODES, StepMetrics
 from .inputs import as_volume
+from .scalars import normalise_scalars
 from .store import MemoryStore, StepStore
 from .transfer import default_preset, presets
 from .transport import ROLES, encode, nonfinite_count, robust_range
@@ -99,6 +100,7 @@ class Viewer(anywidget.AnyWidget):
     step = t.Int(0).tag(sync=True)
     height = t.Int(480, min=120).tag(sync=True)
     cache_mb = t.Int(512, min=16).tag(sync=True)
+    # training curves drawn under the view: {name: {"steps": [...], "values": [...]}}
     scalars = t.Dict().tag(sync=True)
     _versions = t.Dict().tag(sync=True)
     # the current step's metrics rows for the panel (NaN as None: JSON has no NaN)
@@ -202,6 +204,14 @@ class Viewer(anywidget.AnyWidget):
         normalise = getattr(label_style, proposal["trait"].name)
         try:
             return normalise(proposal["value"])
+        except ValueError as error:
+            raise t.TraitError(str(error)) from None
+
+    @t.validate("scalars")
+    def _valid_scalars(self, proposal: dict[str, Any]) -> dict[str, dict[str, list[Any]]]:
+        """See :mod:`nbviewer3d.scalars` for the accepted forms."""
+        try:
+            return normalise_scalars(proposal["value"])
         except ValueError as error:
             raise t.TraitError(str(error)) from None
 
@@ -411,7 +421,7 @@ class Viewer(anywidget.AnyWidget):
         new: list[int] = refresh()
         if new:
             self._sync_steps()
-            self._on_refresh()
+        self._on_refresh()  # scalars grow between the steps that log volumes
         return new
 
     def _on_refresh(self) -> None:

@@ -2,12 +2,22 @@
 
 from __future__ import annotations
 
+import warnings
 from pathlib import Path
+from types import SimpleNamespace
 
 import numpy as np
 import pytest
 
-from nbviewer3d.events import LogdirError, LogdirStore, log_volume, open_logdir, pair_tags
+from nbviewer3d.events import (
+    LogdirError,
+    LogdirStore,
+    LossySourceWarning,
+    UnpairedTagWarning,
+    log_volume,
+    open_logdir,
+    pair_tags,
+)
 from nbviewer3d.events.pairing import split_tag
 
 torch = pytest.importorskip("torch")
@@ -124,3 +134,78 @@ def test_store_needs_a_run_when_several_hold_volumes(training_run: Path) -> None
     with pytest.raises(LogdirError, match="no run 'nope'"):
         LogdirStore(str(training_run), run="nope")
     assert LogdirStore(str(training_run), run="other").steps() == [0]
+
+
+def _handler_run(logdir: Path, steps: tuple[int, ...]) -> None:
+    """A run written by MONAI's own TensorBoardImageHandler (called as ignite would, per epoch)."""
+    handlers = pytest.importorskip("monai.handlers")
+    writer = SummaryWriter(str(logdir / "handler"))
+    handler = handlers.TensorBoardImageHandler(
+        summary_writer=writer,
+        batch_transform=lambda batch: (batch["image"], batch["label"]),
+        output_transform=lambda output: output,
+        epoch_level=True,
+    )
+    image = torch.rand(1, 1, 12, 10, 8)
+    label = (image > 0.5).float()
+    for epoch in steps:
+        state = SimpleNamespace(
+            epoch=epoch, iteration=10 * epoch, batch={"image": image, "label": label}, output=label
+        )
+        handler(SimpleNamespace(state=state))
+    writer.close()
+
+
+def test_tensorboard_image_handler_names_pair_as_image_label_prediction(tmp_path: Path) -> None:
+    _handler_run(tmp_path, (1, 2))
+    tags = open_logdir(str(tmp_path)).tags("handler")
+    assert sorted(tags) == ["input_0_HWD/image", "input_1_HWD/image", "output_HWD/image"]
+    assert pair_tags(tags) == {
+        "image": "input_0_HWD/image",
+        "label": "input_1_HWD/image",
+        "prediction": "output_HWD/image",
+    }
+    with warnings.catch_warnings():
+        warnings.simplefilter("error", UnpairedTagWarning)  # nothing is left out
+        store = LogdirStore(str(tmp_path))
+    assert store.steps() == [1, 2]
+    with pytest.warns(LossySourceWarning):
+        volumes = store.volumes(2)
+    assert {role: v.kind for role, v in volumes.items()} == {
+        "image": "image",
+        "label": "label",
+        "prediction": "label",
+    }
+
+
+def test_a_volume_tag_left_out_is_named_once_with_the_call_that_shows_it(
+    training_run: Path,
+) -> None:
+    writer = SummaryWriter(str(training_run / "run"))
+    for tag in ("probability", "<img src=x onerror=alert(1)>"):
+        img2tensorboard.plot_2d_or_3d_image(np.zeros((1, 1, 4, 4, 4)), 1, writer, tag=tag)
+    writer.close()
+    with pytest.warns(UnpairedTagWarning) as caught:
+        store = LogdirStore(str(training_run))
+    assert len(caught) == 1
+    message = str(caught[0].message)
+    assert "'probability_HWD/image'" in message
+    # the odd tag's name holds "img" and "x", image words, but "image" is one: it wins
+    assert "'<img src=x onerror=alert(1)>_HWD/image'" in message
+    assert store.roles["image"] == "image_HWD/image"
+    assert "view_logdir(path, image=" in message
+    assert store.roles["prediction"] == "output"
+    # a refresh names only tags it has not named before
+    writer = SummaryWriter(str(training_run / "run"))
+    img2tensorboard.plot_2d_or_3d_image(np.zeros((1, 1, 4, 4, 4)), 5, writer, tag="probability")
+    img2tensorboard.plot_2d_or_3d_image(np.zeros((1, 1, 4, 4, 4)), 5, writer, tag="saliency")
+    writer.close()
+    with pytest.warns(UnpairedTagWarning) as caught:
+        store.refresh()
+    assert len(caught) == 1
+    assert "'saliency_HWD/image'" in str(caught[0].message)
+    assert "probability" not in str(caught[0].message).split("(shown")[0]
+    # naming the roles says the rest is left out on purpose: no warning
+    with warnings.catch_warnings():
+        warnings.simplefilter("error", UnpairedTagWarning)
+        LogdirStore(str(training_run), image="image_HWD", prediction="probability_HWD")

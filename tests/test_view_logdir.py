@@ -111,6 +111,12 @@ def test_follow_picks_up_steps_written_after_display(tmp_path: Path) -> None:
     assert viewer.poll() == [1, 2]
     assert viewer.steps == [0, 1, 2]
     assert viewer.step == 2  # it was on the latest step, so it follows
+    # points of a curve logged between volume steps reach the widget too
+    for step in (3, 4):
+        writer.add_scalar("loss", 1 / step, step)
+    writer.flush()
+    assert viewer.poll() == []
+    assert viewer.scalars["loss"]["steps"] == [3, 4]
     writer.close()
 
 

@@ -15,6 +15,7 @@ import {
   type ViewMode,
 } from "./model";
 import type { ModelState, StepEvent } from "./model-state";
+import { Curves } from "./panel/curves";
 import { Panel } from "./panel/panel";
 import { injectStyle } from "./panel/style";
 import { applyCamera, CameraMemory, gridKey, readCamera } from "./view/camera";
@@ -37,6 +38,7 @@ export class ViewerView {
   private readonly statusLine: HTMLDivElement;
   private readonly errorBox: HTMLDivElement;
   private readonly panel: Panel;
+  private readonly curves: Curves;
   private readonly marker: OrientationMarker;
   private readonly edgeLetters: EdgeLetterOverlay;
   private glWindow: GLWindow | null = null;
@@ -78,7 +80,8 @@ export class ViewerView {
     this.errorBox.setAttribute("role", "alert");
     clearError(this.errorBox);
     this.panel = new Panel(model);
-    this.root.append(this.canvasBox, this.errorBox, this.panel.element);
+    this.curves = new Curves(model);
+    this.root.append(this.canvasBox, this.errorBox, this.curves.element, this.panel.element);
     el.append(this.root);
     this.root.dataset.frames = "0";
     this.applyHeight();
@@ -122,6 +125,7 @@ export class ViewerView {
     this.marker.dispose();
     this.edgeLetters.dispose();
     this.panel.dispose();
+    this.curves.dispose();
     this.root.remove();
   }
 

@@ -11,3 +11,8 @@ class CorruptRecordWarning(UserWarning):
 
 class LossySourceWarning(UserWarning):
     """Volumes come from 8-bit GIFs (MONAI's plot_2d_or_3d_image), not the values logged."""
+
+
+class UnpairedTagWarning(UserWarning):
+    """Volume tags of a run that view_logdir could give no role are not shown; the message
+    names each one, once, and the call that shows it."""

@@ -2,7 +2,9 @@
 
 MONAI's writers name tags ``{name}_HWD/image``, ``{name}_HWD/image/{i}``, ``{name}/image/{i}``,
 ``{name}_HW``, ``{name}_HW_{j}`` and ``{name}_CHW``; the role is read from ``name``
-(``image``/``label``/``output`` in MONAI's tutorials). No prefix is hard-coded.
+(``image``/``label``/``output`` in MONAI's tutorials; ``input_0``/``input_1``/``output`` from
+MONAI's ``TensorBoardImageHandler``, which logs the batch's first and second items under those
+names). No prefix is hard-coded.
 """
 
 from __future__ import annotations
@@ -22,6 +24,9 @@ _WORDS = {
     "image": {"image", "images", "img", "input", "inputs", "ct", "mr", "mri", "x", "volume"},
 }
 
+# TensorBoardImageHandler's fixed names: batch_transform(batch)[0], [1] and the output
+_HANDLER_NAMES = {"input_0": "image", "input_1": "label", "output": "prediction"}
+
 
 def split_tag(tag: str) -> tuple[str, int]:
     """``(name, channel)`` of a MONAI-style tag: ``"label_HWD/image/1"`` -> ``("label", 1)``."""
@@ -36,6 +41,9 @@ def guess_role(tag: str) -> str | None:
     """The role a tag's name suggests, or None. Prediction words win over label words
     (``y_pred``), label words over image words (``image_label``)."""
     name, _ = split_tag(tag)
+    handler_role = _HANDLER_NAMES.get(name.rsplit("/", 1)[-1])
+    if handler_role is not None:
+        return handler_role
     words = set(re.split(r"[^a-z0-9]+", name.lower())) | {name.lower()}
     for role in ROLES[::-1]:
         if words & _WORDS[role]:
@@ -43,9 +51,13 @@ def guess_role(tag: str) -> str | None:
     return None
 
 
-def _preference(tag: str, kind: str) -> tuple[int, int, str]:
-    _, channel = split_tag(tag)
-    return (VOLUME_KINDS.index(kind), channel, tag)
+def _preference(tag: str, kind: str) -> tuple[int, int, int, str]:
+    """Lower is better: a name that is a role word itself (``image``, ``input_0``) before one
+    that merely holds one (``x_img_debug``), then lossless kinds, then the first channel."""
+    name, channel = split_tag(tag)
+    last = name.rsplit("/", 1)[-1].lower()
+    exact = last in _HANDLER_NAMES or any(last in words for words in _WORDS.values())
+    return (0 if exact else 1, VOLUME_KINDS.index(kind), channel, tag)
 
 
 def _resolve(name: str, tags: Mapping[str, str]) -> str:
@@ -70,7 +82,8 @@ def pair_tags(
     prediction: str | None = None,
 ) -> dict[str, str]:
     """Role -> tag. Explicit names win; roles not named are guessed from the tag names
-    (only when no role is named explicitly). ``tags`` maps tag -> kind."""
+    (only when no role is named explicitly). ``tags`` maps tag -> kind. Volume tags left
+    out are listed by :func:`unpaired`."""
     explicit = {"image": image, "label": label, "prediction": prediction}
     if any(v is not None for v in explicit.values()):
         return {role: _resolve(name, tags) for role, name in explicit.items() if name is not None}
@@ -89,3 +102,25 @@ def pair_tags(
             f"(image=..., label=..., prediction=...). Tags in this run: {_listing(tags)}"
         )
     return roles
+
+
+def unpaired(tags: Mapping[str, str], roles: Mapping[str, str]) -> list[str]:
+    """The volume tags of ``tags`` (tag -> kind) that ``roles`` (role -> tag) leaves out."""
+    used = set(roles.values())
+    return sorted(t for t, k in tags.items() if k in VOLUME_KINDS and t not in used)
+
+
+def unpaired_message(dropped: list[str], roles: Mapping[str, str], where: str) -> str:
+    """Says which volume tags are not shown and the call that would show the first one."""
+    tag = dropped[0]
+    free = [r for r in ROLES if r not in roles]
+    role = guess_role(tag) or (free[0] if free else "prediction")
+    named = {**roles, role: tag}
+    call = ", ".join(f"{r}={named[r]!r}" for r in ROLES if r in named)
+    shown = ", ".join(f"{r}={roles[r]!r}" for r in ROLES if r in roles)
+    listed = ", ".join(repr(t) for t in dropped)
+    return (
+        f"{where}: not shown, as no role could be given to them: {listed} (shown: {shown}). "
+        "To show a tag, name the tag of every role you want, e.g. "
+        f"view_logdir(path, {call})"
+    )

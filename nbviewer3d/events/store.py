@@ -3,12 +3,13 @@
 from __future__ import annotations
 
 import contextlib
+import warnings
 from typing import Any
 
 from ..volume import Kind, Volume, on_grid
-from .errors import LogdirError
+from .errors import LogdirError, UnpairedTagWarning
 from .logdir import Logdir, open_logdir
-from .pairing import VOLUME_KINDS, pair_tags
+from .pairing import VOLUME_KINDS, pair_tags, unpaired, unpaired_message
 
 
 class LogdirStore:
@@ -18,7 +19,9 @@ class LogdirStore:
     holds volumes. ``image``/``label``/``prediction`` name tags explicitly (a MONAI base name
     such as ``"output_HWD"`` is enough); left out, they are guessed from MONAI's naming.
     Label and prediction volumes have kind ``label``, placed on the image's grid when they
-    carry no geometry of their own (MONAI's GIFs).
+    carry no geometry of their own (MONAI's GIFs). When the roles are guessed, each volume
+    tag left out is named once in an :class:`UnpairedTagWarning`, here or when a refresh
+    finds it.
     """
 
     def __init__(
@@ -36,7 +39,10 @@ class LogdirStore:
         self.roles = pair_tags(
             self.logdir.tags(self.run), image=image, label=label, prediction=prediction
         )
+        self._guessed = image is None and label is None and prediction is None
+        self._reported: set[str] = set()
         self._steps = self._collect_steps()
+        self._warn_unpaired()
 
     def _pick_run(self, run: str | None) -> str:
         runs = self.logdir.runs
@@ -52,6 +58,17 @@ class LogdirStore:
         if not with_volumes:
             raise LogdirError(f"no run in {self.logdir.path!r} holds volumes; runs: {runs}")
         raise LogdirError(f"{self.logdir.path!r} holds several runs; pick one with run=: {runs}")
+
+    def _warn_unpaired(self) -> None:
+        if not self._guessed:
+            return  # the user named the roles: the rest is left out on purpose
+        dropped = unpaired(self.logdir.tags(self.run), self.roles)
+        new = [t for t in dropped if t not in self._reported]
+        if not new:
+            return
+        self._reported.update(new)
+        where = f"run {self.run!r} of {self.logdir.path!r}"
+        warnings.warn(unpaired_message(new, self.roles, where), UnpairedTagWarning, stacklevel=4)
 
     def _collect_steps(self) -> list[int]:
         steps: set[int] = set()
@@ -100,6 +117,7 @@ class LogdirStore:
     def refresh(self) -> list[int]:
         """Index what training wrote since; returns the steps that are new to this store."""
         self.logdir.refresh()
+        self._warn_unpaired()
         before = set(self._steps)
         self._steps = self._collect_steps()
         return [s for s in self._steps if s not in before]

@@ -32,6 +32,17 @@ const CSS = `
 .nbviewer3d-metrics th:first-child, .nbviewer3d-metrics td:first-child { text-align: left; }
 .nbviewer3d-swatch { display: inline-block; width: 11px; height: 11px; border-radius: 2px;
   box-shadow: inset 0 0 0 1px rgba(0, 0, 0, 0.35); }
+.nbviewer3d-curves { display: grid; grid-template-columns: repeat(auto-fill, minmax(200px, 1fr));
+  gap: 4px 12px; max-height: 210px; overflow-y: auto; }
+.nbviewer3d-curve { margin: 0; display: flex; flex-direction: column; min-width: 0; }
+.nbviewer3d-curve figcaption { display: flex; gap: 6px; font-size: 11px; }
+.nbviewer3d-curve canvas { width: 100%; }
+.nbviewer3d-curve-name { overflow: hidden; text-overflow: ellipsis; white-space: nowrap;
+  font-weight: 600; }
+.nbviewer3d-curve-value { margin-left: auto; white-space: nowrap;
+  font-variant-numeric: tabular-nums; }
+.nbviewer3d-curve canvas { cursor: pointer; border-radius: 2px; }
+.nbviewer3d-curve canvas:focus-visible { outline: 2px solid #e8590c; outline-offset: 1px; }
 .nbviewer3d-panel output { min-width: 2.5em; font-variant-numeric: tabular-nums; }
 `;
 

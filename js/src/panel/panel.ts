@@ -6,6 +6,8 @@ import {
   DISPLAY_TRAITS,
   type ModelLike,
   OVERLAY_STYLES,
+  readChannel,
+  readChannelNames,
   readDisplay,
   readStep,
   readSteps,
@@ -22,6 +24,7 @@ import {
   setEnabled,
   setShown,
 } from "./controls";
+import { HeatmapControls } from "./heatmap-controls";
 import { Legend, type LegendMaps } from "./legend";
 import { TransferEditor } from "./transfer-editor";
 
@@ -36,9 +39,13 @@ export interface PanelContext {
   image?: DecodedVolume | null;
   /** the label maps on screen and the class ids each holds */
   labelMaps?: readonly LegendMaps[];
+  /** the heat map on screen, for its controls and colour bar */
+  heatmap?: DecodedVolume | null;
+  /** how many channels the step's image holds */
+  channels?: number;
 }
 
-const WATCHED = [...DISPLAY_TRAITS, "step", "steps"];
+const WATCHED = [...DISPLAY_TRAITS, "step", "steps", "channel", "channel_names"];
 
 export class Panel {
   readonly element: HTMLDivElement;
@@ -57,6 +64,8 @@ export class Panel {
   private readonly labelVisible = checkbox("label", "label_visible");
   private readonly overlayStyle = select("overlay", "overlay_style", OVERLAY_STYLES);
   private readonly legend: Legend;
+  private readonly channel = select("channel", "channel", []);
+  private readonly heatmap: HeatmapControls;
   private readonly cleanups: (() => void)[] = [];
 
   constructor(private readonly model: ModelLike) {
@@ -83,6 +92,12 @@ export class Panel {
     this.listen(this.preset.input, "change", () => this.save("preset", this.preset.input.value));
     this.legend = new Legend(model);
     this.element.append(this.legend.element);
+    this.heatmap = new HeatmapControls(model);
+    this.element.insertBefore(this.channel.label, this.cmap.label);
+    this.element.append(this.heatmap.element);
+    this.listen(this.channel.input, "change", () =>
+      this.save("channel", Number(this.channel.input.value)),
+    );
     this.listen(this.overlayStyle.input, "change", () =>
       this.save("overlay_style", this.overlayStyle.input.value),
     );
@@ -180,12 +195,37 @@ export class Panel {
     setShown(this.overlayStyle, !volumeMode);
     setEnabled(this.overlayStyle, this.context.hasOverlay && display.labelVisible);
     this.legend.sync(this.context.labelMaps ?? []);
+    this.heatmap.setHeatmap(this.context.heatmap ?? null);
+    this.syncChannels();
+  }
+
+  /** One option per image channel, named by channel_names where given; hidden for one. */
+  private syncChannels(): void {
+    const count = this.context.channels ?? 0;
+    const names = readChannelNames(this.model);
+    const labels = Array.from({ length: count }, (_, c) =>
+      names[c] ? `${c}: ${names[c]}` : String(c),
+    );
+    const input = this.channel.input;
+    if ([...input.options].map((o) => o.textContent).join("\n") !== labels.join("\n")) {
+      input.replaceChildren(
+        ...labels.map((text, c) => {
+          const option = document.createElement("option");
+          option.value = String(c);
+          option.textContent = text;
+          return option;
+        }),
+      );
+    }
+    input.value = String(readChannel(this.model));
+    setShown(this.channel, count > 1);
   }
 
   dispose(): void {
     for (const cleanup of this.cleanups.splice(0)) cleanup();
     this.transfer.dispose();
     this.legend.dispose();
+    this.heatmap.dispose();
     this.element.remove();
   }
 

@@ -16,12 +16,19 @@ import { LabelTransferFunctions } from "../labels";
 import type { Display } from "../model";
 import type { DecodedVolume, Grid } from "../payload";
 import { transferFunction } from "../presets";
-import type { Role } from "../protocol";
+import { LABEL_ROLES, type Role } from "../protocol";
 import { FRAME_MARGIN, frameCamera, gridCorners, viewAspect } from "./camera";
 import { imageDataOf } from "./image-data";
 import { customColorMix } from "./mix-shader";
 import { volumeViewBasis } from "./orientation";
-import { displayRange, overlayWeights, type SceneVolumes, sampleDistanceOf } from "./scene";
+import {
+  displayRange,
+  heatmapOpacityPoints,
+  heatmapRange,
+  overlayWeights,
+  type SceneVolumes,
+  sampleDistanceOf,
+} from "./scene";
 
 // Image opacity (the preset's, see presets.ts) is given per a fraction of the volume's diagonal
 // so the look does not depend on the voxel count. Labels are translucent the same way: an organ
@@ -36,6 +43,10 @@ export class VolumeScene {
   private readonly imageColor: vtkColorTransferFunction =
     vtkColorTransferFunctionClass.newInstance();
   private readonly imageOpacity = vtkPiecewiseFunction.newInstance();
+  private readonly heatmapColor: vtkColorTransferFunction =
+    vtkColorTransferFunctionClass.newInstance();
+  private readonly heatmapOpacity = vtkPiecewiseFunction.newInstance();
+  private heatmap: DecodedVolume | null = null;
   /** one per label-map component, reused across steps; updated in place */
   private readonly labelFunctions = new Map<number, LabelTransferFunctions>();
   private labelIds: number[][] = [];
@@ -58,6 +69,7 @@ export class VolumeScene {
     if (!first) return;
     this.roles = volumes.components.map((v) => v.meta.role);
     this.image = volumes.components.find((v) => v.meta.role === "image") ?? null;
+    this.heatmap = volumes.components.find((v) => v.meta.role === "heatmap") ?? null;
     this.grid = first.grid;
     const { dims, spacing } = first.grid;
     this.minSpacing = Math.min(...spacing);
@@ -85,6 +97,11 @@ export class VolumeScene {
         input.setInterpolationTypeToLinear();
         main.setRGBTransferFunction(component, this.imageColor);
         main.setScalarOpacity(component, this.imageOpacity);
+      } else if (volume.meta.role === "heatmap") {
+        input.setInterpolationTypeToLinear();
+        main.setRGBTransferFunction(component, this.heatmapColor);
+        main.setScalarOpacity(component, this.heatmapOpacity);
+        main.setUseGradientOpacity(component, false);
       } else {
         // linear filtering only tells the shader where ids change; it reads exact ids itself
         input.setInterpolationTypeToLinear();
@@ -103,7 +120,8 @@ export class VolumeScene {
     this.actor.setProperties(this.properties.slice(0, Math.max(1, volumes.components.length)));
 
     const lit = this.roles.indexOf("image");
-    const labelComponents = this.roles.flatMap((r, c) => (r === "image" ? [] : [c]));
+    const labelComponents = this.roles.flatMap((r, c) => (LABEL_ROLES.includes(r) ? [c] : []));
+    const heatmapComponents = this.roles.flatMap((r, c) => (r === "heatmap" ? [c] : []));
     const viewSpecific = {
       OpenGL: {
         ShaderReplacements: [
@@ -114,6 +132,7 @@ export class VolumeScene {
               this.roles.length,
               lit >= 0 ? lit : null,
               labelComponents,
+              heatmapComponents,
             ),
             replaceFirst: false,
             replaceAll: false,
@@ -146,8 +165,16 @@ export class VolumeScene {
     this.imageOpacity.removeAllPoints();
     for (const [x, a] of tf.opacity) this.imageOpacity.addPoint(x, a);
 
+    if (this.heatmap) {
+      const range = heatmapRange(display, this.heatmap);
+      applyColormap(this.heatmapColor, display.heatmap.cmap, ...range);
+      this.heatmapOpacity.removeAllPoints();
+      for (const [x, a] of heatmapOpacityPoints(display, range)) {
+        this.heatmapOpacity.addPoint(x as number, a as number);
+      }
+    }
     this.roles.forEach((role, component) => {
-      if (role !== "image") {
+      if (LABEL_ROLES.includes(role)) {
         this.labelFunction(component).update(
           role,
           this.labelIds[component] ?? [],
@@ -212,6 +239,8 @@ export class VolumeScene {
     for (const tf of this.labelFunctions.values()) tf.delete();
     this.imageColor.delete();
     this.imageOpacity.delete();
+    this.heatmapColor.delete();
+    this.heatmapOpacity.delete();
   }
 
   private labelFunction(component: number): LabelTransferFunctions {

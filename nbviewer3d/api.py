@@ -26,6 +26,7 @@ def view(
     image: object = None,
     label: object = None,
     prediction: object = None,
+    heatmap: object = None,
     *,
     step: int = 0,
     **options: Any,
@@ -40,7 +41,11 @@ def view(
     (``cmap``, ``vmin``, ``vmax``, ``preset``, ``opacity``, ``sample_distance``,
     ``label_blend``, ``view_mode``, ``label_names``, ``label_colors``, ``hidden_labels``,
     ``overlay_style``, ...); itkwidgets' ``label_image=``, ``label_image_blend=`` and
-    ``label_image_names=`` are accepted as aliases.
+    ``label_image_names=`` are accepted as aliases. ``heatmap`` is a continuous map drawn over
+    the image with its own ``heatmap_cmap``/``heatmap_vmin``/``heatmap_vmax``/
+    ``heatmap_opacity``/``heatmap_threshold``, or ``"entropy"``/``"max_prob"`` of the
+    prediction's probabilities (see ``Viewer.add``). A multi-channel image keeps all its
+    channels: ``channel=`` picks the first one shown, ``channel_names=`` names them.
     """
     for alias, name in _ALIASES.items():
         if alias in options:
@@ -53,8 +58,11 @@ def view(
                 options[name] = value
     convert, display = _split(options)
     viewer = Viewer(**display)
-    if image is not None or label is not None or prediction is not None:
-        viewer.add(step, image=image, label=label, prediction=prediction, **convert)
+    given = (image, label, prediction, heatmap)
+    if any(v is not None for v in given):
+        viewer.add(
+            step, image=image, label=label, prediction=prediction, heatmap=heatmap, **convert
+        )
     return viewer
 
 

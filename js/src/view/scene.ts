@@ -42,7 +42,8 @@ export function overlayWeights(display: Display, roles: readonly Role[]): number
   const hasOverlay = roles.some((r) => LABEL_ROLES.includes(r));
   const b = display.labelBlend;
   return roles.map((role) => {
-    if (role === "heatmap") return display.heatmap.visible ? 1 : 0;
+    // the heat map's opacity scales its samples and its tint in the volume shader
+    if (role === "heatmap") return display.heatmap.visible ? display.heatmap.opacity : 0;
     if (role === "image") {
       return hasOverlay && display.labelVisible ? Math.min(1, 2 * (1 - b)) : 1;
     }
@@ -62,23 +63,31 @@ export function heatmapRange(display: Display, heatmap: DecodedVolume | null): [
 
 /**
  * The heat map's opacity points [value, opacity]: transparent below the threshold, `opacity`
- * from it on. A step one thousandth of the range wide keeps the edge sharp yet interpolable.
+ * from it on (a step one thousandth of the range wide keeps the edge sharp yet interpolable).
+ * `rampFrom` below 1 makes the opacity rise from `rampFrom * opacity` at the threshold to
+ * `opacity` at vmax: in 3D the hot core then shows through the cooler shell around it.
  */
-export function heatmapOpacityPoints(display: Display, range: [number, number]): number[][] {
+export function heatmapOpacityPoints(
+  display: Display,
+  range: [number, number],
+  opacity: number,
+  rampFrom = 1,
+): number[][] {
   const [lo, hi] = range;
-  const { threshold, opacity } = display.heatmap;
   const span = hi - lo;
-  if (threshold === null)
-    return [
-      [lo - span, opacity],
-      [hi + span, opacity],
-    ];
-  return [
-    [Math.min(lo, threshold) - span, 0],
-    [threshold - span * 1e-3, 0],
-    [threshold, opacity],
-    [Math.max(hi, threshold) + span, opacity],
-  ];
+  const threshold = display.heatmap.threshold;
+  const start = threshold ?? lo;
+  const points =
+    threshold === null
+      ? []
+      : [
+          [Math.min(lo, start) - span, 0],
+          [start - span * 1e-3, 0],
+        ];
+  points.push([threshold === null ? lo - span : start, rampFrom * opacity]);
+  if (rampFrom < 1 && start < hi) points.push([hi, opacity]);
+  points.push([Math.max(hi, start) + span, opacity]);
+  return points;
 }
 
 /** The ray-cast step in world units: sample_distance 0.25 is one voxel of the finest axis. */

@@ -113,7 +113,7 @@ export class SliceScene {
       const range = heatmapRange(display, heatmap.volume);
       applyColormap(this.heatmapColor, display.heatmap.cmap, ...range);
       this.heatmapOpacity.removeAllPoints();
-      for (const [x, a] of heatmapOpacityPoints(display, range)) {
+      for (const [x, a] of heatmapOpacityPoints(display, range, display.heatmap.opacity)) {
         this.heatmapOpacity.addPoint(x as number, a as number);
       }
       heatmap.actor.setVisibility(display.heatmap.visible && display.heatmap.opacity > 0);

@@ -35,6 +35,10 @@ import {
 // reads as a tinted volume with what lies inside it still visible.
 const LABEL_OPACITY = 0.5;
 const LABEL_OPACITY_UNITS_PER_DIAGONAL = 4;
+// A heat map is denser: a hot spot a fifth of the volume across reads nearly opaque at its
+// core, so it shows through the image and labels in front of it.
+const HEATMAP_OPACITY_UNITS_PER_DIAGONAL = 20;
+const HEATMAP_OPACITY_AT_THRESHOLD = 0.1;
 
 export class VolumeScene {
   private readonly actor = vtkVolume.newInstance();
@@ -111,10 +115,11 @@ export class VolumeScene {
         main.setUseGradientOpacity(component, false);
       }
       if (volume.meta.role !== "image") {
-        main.setScalarOpacityUnitDistance(
-          component,
-          this.diagonal / LABEL_OPACITY_UNITS_PER_DIAGONAL,
-        );
+        const units =
+          volume.meta.role === "heatmap"
+            ? HEATMAP_OPACITY_UNITS_PER_DIAGONAL
+            : LABEL_OPACITY_UNITS_PER_DIAGONAL;
+        main.setScalarOpacityUnitDistance(component, this.diagonal / units);
       }
     });
     this.actor.setProperties(this.properties.slice(0, Math.max(1, volumes.components.length)));
@@ -169,7 +174,7 @@ export class VolumeScene {
       const range = heatmapRange(display, this.heatmap);
       applyColormap(this.heatmapColor, display.heatmap.cmap, ...range);
       this.heatmapOpacity.removeAllPoints();
-      for (const [x, a] of heatmapOpacityPoints(display, range)) {
+      for (const [x, a] of heatmapOpacityPoints(display, range, 1, HEATMAP_OPACITY_AT_THRESHOLD)) {
         this.heatmapOpacity.addPoint(x as number, a as number);
       }
     }

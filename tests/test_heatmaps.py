@@ -152,6 +152,7 @@ def test_heatmap_travels_as_its_own_role() -> None:
     assert viewer.heatmap is not None
     meta, buffer = encode(viewer.heatmap, "heatmap")
     assert meta["role"] == "heatmap" and meta["encoding"] == "raw"
+    assert np.frombuffer(buffer, dtype=meta["dtype"]).size == 16 * 12 * 8
     assert meta["range"] == [0.5, 0.5]
 
 

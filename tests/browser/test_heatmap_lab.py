@@ -108,9 +108,7 @@ def test_heat_map_changes_the_slice_only_above_its_threshold(
         apply(nb, heatmap_threshold=threshold)
         shot = nb.shot(0, artifacts / f"heatmap_axial_threshold_{threshold}.png")
         areas[threshold] = int(changed(plain, shot).sum())
-    voxels = {
-        t: nb.eval_json(f"int((heat[:, :, axial] >= {t}).sum())") for t in areas
-    }
+    voxels = {t: nb.eval_json(f"int((heat[:, :, axial] >= {t}).sum())") for t in areas}
     # the same voxel-to-pixel scale for both thresholds: the pixel areas keep the voxel ratio
     assert areas[0.6] > 0
     assert areas[0.6] / areas[0.2] == pytest.approx(voxels[0.6] / voxels[0.2], rel=0.15)

@@ -73,14 +73,17 @@ def view_logdir(
     label: str | None = None,
     prediction: str | None = None,
     *,
+    heatmap: str | None = None,
     frame_dim: int = -3,
     follow: bool = False,
     **display: Any,
 ) -> Viewer:
     """Walk every logged step of a TensorBoard run: image, label and prediction overlaid.
 
-    ``path`` is a logdir (local or any fsspec URL). ``image``/``label``/``prediction`` name
-    tags when MONAI's usual naming doesn't tell them apart; ``run`` picks a run when several
+    ``path`` is a logdir (local or any fsspec URL). ``image``/``label``/``prediction``/
+    ``heatmap`` name tags when MONAI's usual naming doesn't tell them apart (a tag whose name
+    holds ``cam``, ``heatmap``, ``saliency``, ``occlusion``, ``attention`` or ``entropy`` is
+    taken as the heat map); ``run`` picks a run when several
     hold volumes. Volumes are decoded and sent only when the slider reaches their step.
     ``follow=True`` adds new steps as training writes them (see ``Viewer.follow``).
     """
@@ -93,7 +96,13 @@ def view_logdir(
                 raise TypeError(f"pass {name}= or {alias}=, not both")
             display[name] = display.pop(alias)
     store = LogdirStore(
-        path, run, image=image, label=label, prediction=prediction, frame_dim=frame_dim
+        path,
+        run,
+        image=image,
+        label=label,
+        prediction=prediction,
+        frame_dim=frame_dim,
+        heatmap=heatmap,
     )
     viewer = Viewer(store=store, **display)
     viewer.scalars = store.scalars()
@@ -102,6 +111,10 @@ def view_logdir(
         first = store.volumes(steps[0]).get("image")
         if first is not None:
             viewer._default_range(first)
+    if steps and "heatmap" in store.roles:
+        heat = store.volumes(steps[0]).get("heatmap")
+        if heat is not None:
+            viewer._default_heatmap_range(heat)
     if follow:
         viewer.follow()
     return viewer

@@ -240,3 +240,37 @@ def test_monai_gradcam_map_is_shown_as_it_comes() -> None:
     viewer.add(1, image=fine, heatmap=cam)
     expected = torch.nn.functional.interpolate(cam, scale_factor=2, mode="trilinear")
     np.testing.assert_allclose(viewer.heatmap.data, expected[0, 0].numpy(), atol=1e-6)
+
+
+# ---- logged heat maps --------------------------------------------------------------------------
+
+
+def test_logged_heatmaps_walk_with_the_steps(tmp_path: Any) -> None:
+    """log_volume(kind="heatmap") keeps the map's values; view_logdir pairs a ``*cam*`` tag as
+    the heat map and upsamples a coarse one onto the image's grid."""
+    writer_module = pytest.importorskip("torch.utils.tensorboard")
+    writer = writer_module.SummaryWriter(str(tmp_path / "run"))
+    maps = {}
+    for step in (1, 2):
+        nbviewer3d.log_volume(writer, "image", ct(), step)
+        maps[step] = RNG.random((8, 6, 4)).astype(np.float32)
+        nbviewer3d.log_volume(writer, "gradcam_layer4", maps[step], step, kind="heatmap")
+    writer.close()
+    logdir = nbviewer3d.open_logdir(str(tmp_path))
+    logged = logdir.volume("run", "gradcam_layer4", 2)
+    assert logged.kind == "heatmap"
+    np.testing.assert_array_equal(logged.data, maps[2])
+    viewer = nbviewer3d.view_logdir(str(tmp_path))
+    assert viewer.steps == [1, 2]
+    for step in (1, 2):
+        viewer.step = step
+        assert viewer.heatmap is not None
+        np.testing.assert_allclose(viewer.heatmap.data, upsampled(maps[step], (2, 2, 2)))
+    assert viewer.heatmap_vmin is not None
+    explicit = nbviewer3d.view_logdir(str(tmp_path), image="image", heatmap="gradcam_layer4")
+    assert explicit.heatmap is not None
+
+
+def test_log_volume_names_the_kinds() -> None:
+    with pytest.raises(ValueError, match="'image', 'label' or 'heatmap'"):
+        nbviewer3d.log_volume(None, "x", np.ones((2, 2, 2)), 0, kind="cam")

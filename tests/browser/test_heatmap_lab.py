@@ -173,3 +173,66 @@ def test_monai_gradcam_over_the_ct(ct_page: NotebookPage, artifacts: Path) -> No
     assert mean_abs_diff(plain, shown) > CHANGED / 4
     nb.change("cam_viewer.heatmap_visible = True\ncam_viewer.view_mode = 'volume'", index=1)
     nb.shot(1, artifacts / "heatmap_gradcam_volume.png")
+
+
+# --------------------------------------------------------------------------- channels
+
+MR_SETUP = f"""
+import numpy as np
+import nbviewer3d
+from nbviewer3d import phantoms
+
+head = phantoms.head()
+t1 = head.image.astype(np.float32)
+# four contrasts of one head on four value scales, as a BraTS case holds T1, T1ce, T2, FLAIR
+mr = np.stack([t1, np.where(t1 > 0, 800 - t1, 0), 3 * t1, np.where(head.label > 0, 2 * t1, 0)])
+viewer = nbviewer3d.view(
+    mr, spacing=head.spacing, channel_names=["T1", "T1ce", "T2", "FLAIR"],
+    view_mode="axial", height={HEIGHT},
+)
+viewer
+"""
+
+
+@pytest.fixture(scope="module")
+def mr_page(module_notebooks: Any) -> NotebookPage:
+    nb: NotebookPage = module_notebooks.open([MR_SETUP])
+    nb.run_cell(0)
+    nb.wait_rendered(0, step=0)
+    return nb
+
+
+def test_channel_selector_walks_the_channels_without_sending(
+    mr_page: NotebookPage, artifacts: Path
+) -> None:
+    nb = mr_page
+    select = nb.widget(0).locator('[data-control="channel"]')
+    assert select.locator("option").all_text_contents() == [
+        "0: T1",
+        "1: T1ce",
+        "2: T2",
+        "3: FLAIR",
+    ]
+    sent = nb.eval_json("viewer.bytes_sent")
+    shots = [nb.shot(0, artifacts / "heatmap_channel_0.png")]
+    windows = [nb.eval_json("[viewer.vmin, viewer.vmax]")]
+    for channel in (1, 2, 3):
+        frames = nb.widget_state(0).frames
+        select.select_option(str(channel))
+        nb.wait_rendered(0, after=frames)
+        nb.page.wait_for_function(
+            "([el, c]) => el.value === c", arg=[select.element_handle(), str(channel)]
+        )
+        assert nb.eval_json("viewer.channel") == channel
+        nb.wait_rendered(0, after=nb.widget_state(0).frames - 1)
+        shots.append(nb.shot(0, artifacts / f"heatmap_channel_{channel}.png"))
+        windows.append(nb.eval_json("[viewer.vmin, viewer.vmax]"))
+        assert mean_abs_diff(shots[-1], shots[-2]) > CHANGED
+    # the browser held every channel: walking them sent no voxels
+    assert nb.eval_json("viewer.bytes_sent") == sent
+    # each channel opened on its own range; T2 (3 x T1) spans three times T1's window
+    assert windows[2][1] == pytest.approx(3 * windows[0][1], rel=0.05)
+    assert len({tuple(w) for w in windows}) == 4
+    nb.change("viewer.channel = 0")
+    assert nb.eval_json("[viewer.vmin, viewer.vmax]") == windows[0]
+    assert mean_abs_diff(nb.shot(0), shots[0]) < NOISE

@@ -296,8 +296,9 @@ class Viewer(anywidget.AnyWidget):
         ``viewer.channel`` picks the one shown (``channel=`` here sets it).
 
         ``convert`` goes to :func:`nbviewer3d.inputs.as_volume`: ``index``, ``axes``,
-        ``spacing``, ``origin`` and ``direction`` for every input, ``channel`` for the image
-        and ``threshold`` for the label and prediction (float probability maps only). Arrays
+        ``spacing``, ``origin`` and ``direction`` for every input, ``channel`` for the image,
+        ``threshold`` for the label and prediction (float probability maps only) and
+        ``heatmap_channel`` for the heat map. Arrays
         are read by the axis convention of :mod:`nbviewer3d.inputs`: ``(x, y, z)``, MONAI's
         ``(H, W, D)``, unless ``axes=`` says otherwise. The voxels are copied unless the
         conversion already made them new, so a tensor reused in place by the training loop

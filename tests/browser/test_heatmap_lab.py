@@ -49,10 +49,10 @@ net = resnet10(spatial_dims=3, n_input_channels=1, num_classes=2).eval()  # untr
 x = torch.from_numpy(np.asarray(ct, dtype=np.float32)[::2, ::2, ::2].copy())[None, None]
 x = (x.clamp(-200, 300) + 200) / 500
 cam = GradCAM(nn_module=net, target_layers="layer4")(x)
-prediction = ((np.asarray(ct) > 80) & (np.asarray(ct) < 200)).astype(np.uint8)
+prediction = np.roll(np.asarray(label), 4, axis=0)  # a stand-in model output, 4 mm off
 cam_viewer = nbviewer3d.view(
-    ct, label=label, prediction=prediction, heatmap=cam, height={HEIGHT},
-    view_mode="axial", slice_index=axial,
+    ct, label=label, prediction=prediction, heatmap=cam, heatmap_threshold=0.6,
+    height={HEIGHT}, view_mode="axial", slice_index=axial,
 )
 cam_viewer
 """

@@ -129,7 +129,7 @@ describe("panel", () => {
     const box = panel.element.querySelector(".nbviewer3d-heatmap") as HTMLElement;
     expect(box.hidden).toBe(true);
     const heatmap = await decodeVolume(
-      meta({ role: "heatmap", range: [0, 1] }),
+      meta({ role: "heatmap", range: [1e-20, 1] }), // a Gaussian's tail: shown as 0
       new Float32Array(24).buffer,
     );
     panel.setContext({ imageRange: [0, 1], hasOverlay: false, sliceCount: 0, heatmap });

@@ -140,7 +140,8 @@ def test_colormap_and_opacity_from_the_panel(nb: NotebookPage, artifacts: Path) 
     assert mean_abs_diff(plain, nb.shot(0)) < NOISE
 
 
-def test_colour_bar_names_the_range_and_threshold(nb: NotebookPage) -> None:
+def test_colour_bar_names_the_range_and_threshold(nb: NotebookPage, artifacts: Path) -> None:
+    nb.widget(0).screenshot(path=str(artifacts / "heatmap_widget_with_panel.png"))
     bar = nb.widget(0).locator('[data-control="heatmap_colorbar"]')
     text = bar.get_attribute("aria-label")
     assert "inferno" in text and "transparent below 0.25" in text

@@ -91,13 +91,15 @@ export class HeatmapControls {
     this.visible.input.checked = heat.visible;
     this.cmap.input.value = heat.cmap;
     const step = String((hi - lo) / 100 || "any");
+    // a Gaussian's or a softmax's 1e-20 reads as the 0 it is at the range's scale
+    const shown = (v: number) => (Math.abs(v) < (hi - lo) * 1e-6 ? 0 : v);
     for (const [control, value] of [
       [this.vmin, lo],
       [this.vmax, hi],
       [this.threshold, heat.threshold],
     ] as const) {
       if (document.activeElement !== control.input) {
-        control.input.value = value === null ? "" : formatNumber(value);
+        control.input.value = value === null ? "" : formatNumber(shown(value));
       }
       control.input.step = step;
     }
@@ -106,7 +108,7 @@ export class HeatmapControls {
     for (const control of [this.cmap, this.vmin, this.vmax, this.threshold, this.opacity]) {
       setEnabled(control, heat.visible);
     }
-    this.drawBar(heat.cmap, lo, hi, heat.threshold);
+    this.drawBar(heat.cmap, lo, hi, heat.threshold, shown);
   }
 
   dispose(): void {
@@ -114,10 +116,16 @@ export class HeatmapControls {
     this.element.remove();
   }
 
-  private drawBar(cmap: string, lo: number, hi: number, threshold: number | null): void {
+  private drawBar(
+    cmap: string,
+    lo: number,
+    hi: number,
+    threshold: number | null,
+    shown: (v: number) => number,
+  ): void {
     this.bar.setAttribute(
       "aria-label",
-      `heat map colour bar: ${cmap} from ${formatNumber(lo)} to ${formatNumber(hi)}` +
+      `heat map colour bar: ${cmap} from ${formatNumber(shown(lo))} to ${formatNumber(hi)}` +
         (threshold === null ? "" : `, transparent below ${formatNumber(threshold)}`),
     );
     const cut = threshold === null ? lo : threshold;

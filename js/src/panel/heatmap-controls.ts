@@ -136,7 +136,7 @@ export class HeatmapControls {
         hi,
       ].map((value) => {
         const tick = document.createElement("span");
-        tick.textContent = formatNumber(value);
+        tick.textContent = formatNumber(shown(value));
         tick.style.left = `${(100 * (value - lo)) / (hi - lo)}%`;
         return tick;
       }),

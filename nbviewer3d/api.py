@@ -26,6 +26,7 @@ def view(
     image: object = None,
     label: object = None,
     prediction: object = None,
+    heatmap: object = None,
     *,
     step: int = 0,
     scalars: object = None,
@@ -41,7 +42,11 @@ def view(
     (``cmap``, ``vmin``, ``vmax``, ``preset``, ``opacity``, ``sample_distance``,
     ``label_blend``, ``view_mode``, ``label_names``, ``label_colors``, ``hidden_labels``,
     ``overlay_style``, ...); itkwidgets' ``label_image=``, ``label_image_blend=`` and
-    ``label_image_names=`` are accepted as aliases.
+    ``label_image_names=`` are accepted as aliases. ``heatmap`` is a continuous map drawn over
+    the image with its own ``heatmap_cmap``/``heatmap_vmin``/``heatmap_vmax``/
+    ``heatmap_opacity``/``heatmap_threshold``, or ``"entropy"``/``"max_prob"`` of the
+    prediction's probabilities (see ``Viewer.add``). A multi-channel image keeps all its
+    channels: ``channel=`` picks the first one shown, ``channel_names=`` names them.
     """
     for alias, name in _ALIASES.items():
         if alias in options:
@@ -56,8 +61,11 @@ def view(
     viewer = Viewer(**display)
     if scalars is not None:
         viewer.set_trait("scalars", scalars)
-    if image is not None or label is not None or prediction is not None:
-        viewer.add(step, image=image, label=label, prediction=prediction, **convert)
+    given = (image, label, prediction, heatmap)
+    if any(v is not None for v in given):
+        viewer.add(
+            step, image=image, label=label, prediction=prediction, heatmap=heatmap, **convert
+        )
     return viewer
 
 
@@ -68,14 +76,17 @@ def view_logdir(
     label: str | None = None,
     prediction: str | None = None,
     *,
+    heatmap: str | None = None,
     frame_dim: int = -3,
     follow: bool = False,
     **display: Any,
 ) -> Viewer:
     """Walk every logged step of a TensorBoard run: image, label and prediction overlaid.
 
-    ``path`` is a logdir (local or any fsspec URL). ``image``/``label``/``prediction`` name
-    tags when MONAI's usual naming doesn't tell them apart; ``run`` picks a run when several
+    ``path`` is a logdir (local or any fsspec URL). ``image``/``label``/``prediction``/
+    ``heatmap`` name tags when MONAI's usual naming doesn't tell them apart (a tag whose name
+    holds ``cam``, ``heatmap``, ``saliency``, ``occlusion``, ``attention`` or ``entropy`` is
+    taken as the heat map); ``run`` picks a run when several
     hold volumes. Volumes are decoded and sent only when the slider reaches their step.
     ``follow=True`` adds new steps, and new points of the scalar curves drawn under the view,
     as training writes them (see ``Viewer.follow``). MONAI's ``TensorBoardImageHandler``
@@ -91,7 +102,13 @@ def view_logdir(
                 raise TypeError(f"pass {name}= or {alias}=, not both")
             display[name] = display.pop(alias)
     store = LogdirStore(
-        path, run, image=image, label=label, prediction=prediction, frame_dim=frame_dim
+        path,
+        run,
+        image=image,
+        label=label,
+        prediction=prediction,
+        frame_dim=frame_dim,
+        heatmap=heatmap,
     )
     viewer = Viewer(store=store, **display)
     viewer.scalars = store.scalars()
@@ -100,6 +117,10 @@ def view_logdir(
         first = store.volumes(steps[0]).get("image")
         if first is not None:
             viewer._default_range(first)
+    if steps and "heatmap" in store.roles:
+        heat = store.volumes(steps[0]).get("heatmap")
+        if heat is not None:
+            viewer._default_heatmap_range(heat)
     if follow:
         viewer.follow()
     return viewer

@@ -43,12 +43,12 @@ from __future__ import annotations
 
 import operator
 from dataclasses import dataclass
-from typing import Any
+from typing import Any, cast
 
 import numpy as np
 import numpy.typing as npt
 
-from .volume import KINDS, Frame, Volume
+from .volume import KINDS, Frame, Kind, Volume
 
 Array = npt.NDArray[Any]
 _XYZ = tuple[float, float, float]
@@ -111,10 +111,12 @@ def as_volume(
     nibabel inputs are placed by their affine, SimpleITK/itk by their own geometry. The
     axis convention is in this module's docstring.
 
-    ``kind``: ``"image"`` (intensities) or ``"label"`` (non-negative integer class ids; bool
-    and integral floats accepted). ``index``: the batch item of an ``(N, C, ...)`` input,
+    ``kind``: ``"image"`` (intensities), ``"heatmap"`` (a continuous map drawn over the image,
+    read as an image) or ``"label"`` (non-negative integer class ids; bool and integral floats
+    accepted). ``index``: the batch item of an ``(N, C, ...)`` input,
     needed when N > 1. ``channel``: the channel to show; without it a single channel is
-    taken, images with several channels are an error, and labels with several channels
+    taken, images and heat maps with several channels are an error (:func:`as_channels`
+    keeps them all), and labels with several channels
     (one-hot, probabilities, logits) become their argmax. ``threshold``: for labels, turns
     one float probability channel into ``0``/``1`` by ``value >= threshold`` (an integer or
     bool label is refused: thresholding would merge its classes). ``spacing`` and ``origin``
@@ -124,7 +126,7 @@ def as_volume(
     """
     if kind not in KINDS:
         raise ValueError(f"{name}: kind must be one of {KINDS}, got {kind!r}")
-    permutation = _permutation(axes, name)
+    _permutation(axes, name)  # a bad axes= is named before the input is read
     if threshold is not None:
         if kind != "label":
             raise ValueError(
@@ -134,6 +136,50 @@ def as_volume(
         if isinstance(threshold, bool) or not np.isfinite(_number(threshold, "threshold", name)):
             raise ValueError(f"{name}: threshold must be a finite number, got {threshold!r}")
     raw = _read(obj, name)
+    return _volume(raw, kind, index, channel, axes, spacing, origin, direction, threshold, name)
+
+
+def as_channels(
+    obj: object,
+    *,
+    index: int | None = None,
+    axes: str = AXES,
+    spacing: object = None,
+    origin: object = None,
+    direction: object = None,
+    name: str = "image",
+    channel_axis: bool = False,
+) -> list[Volume]:
+    """Every channel of an image as its own Volume (one for an input without a channel axis).
+
+    ``obj`` and the options are read as by :func:`as_volume`; ``channel_axis=True`` reads a 3D
+    array as ``(C, x, y)`` (as ``channel=`` does there). The input is read once and each
+    channel shares its memory where the input allows.
+    """
+    raw = _read(obj, name)
+    probe = 0 if channel_axis else None
+    leading = _leading(raw.array, probe, name) if raw.leading is None else raw.leading
+    count = raw.array.shape[leading - 1] if leading >= 1 and raw.array.ndim > leading else 1
+    channels = [None] if leading == 0 else list(range(count))
+    return [
+        _volume(raw, "image", index, c, axes, spacing, origin, direction, None, name)
+        for c in channels
+    ]
+
+
+def _volume(
+    raw: _Raw,
+    kind: str,
+    index: int | None,
+    channel: int | None,
+    axes: str,
+    spacing: object,
+    origin: object,
+    direction: object,
+    threshold: float | None,
+    name: str,
+) -> Volume:
+    permutation = _permutation(axes, name)
     _check_dtype(raw.array, name)
     if raw.placed and axes != AXES:
         raise ValueError(
@@ -173,7 +219,7 @@ def as_volume(
             spacing=grid.spacing if spacing is None else _three("spacing", spacing),
             origin=grid.origin if origin is None else _world_origin(origin, permutation),
             direction=grid.direction if direction is None else _direction(direction),
-            kind="label" if kind == "label" else "image",
+            kind=cast(Kind, kind),
             source=raw.source,
             frame=raw.frame,
         )
@@ -453,7 +499,7 @@ def _channel(array: Array, kind: str, channel: int | None, threshold: bool, name
     if channel is not None or count == 1:
         picked: Array = array[_pick(channel, count, "channel", "channel", name)]
         return picked
-    if kind == "image":
+    if kind != "label":
         raise ValueError(
             f"{name}: {count} channels on axis 0 of shape {array.shape}; "
             f"pass channel=0..{count - 1} (layouts: {_LAYOUTS})"

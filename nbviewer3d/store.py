@@ -29,6 +29,11 @@ class MemoryStore:
     def volumes(self, step: int) -> Mapping[str, Volume]:
         return self._by_step[step]
 
-    def put(self, step: int, volumes: Mapping[str, Volume]) -> None:
-        """Add or replace roles at ``step``; roles not named keep their volumes."""
-        self._by_step.setdefault(step, {}).update(volumes)
+    def put(self, step: int, volumes: Mapping[str, Volume], replace_image: bool = False) -> None:
+        """Add or replace roles at ``step``; roles not named keep their volumes.
+        ``replace_image`` drops every channel the step's image had before."""
+        held = self._by_step.setdefault(step, {})
+        if replace_image:
+            for key in [k for k in held if k == "image" or k.startswith("image.")]:
+                del held[key]
+        held.update(volumes)

@@ -21,7 +21,20 @@ import numpy.typing as npt
 from .volume import Volume
 
 WIRE_DTYPES = ("uint8", "int8", "uint16", "int16", "float32")
-ROLES = ("image", "label", "prediction")
+ROLES = ("image", "label", "prediction", "heatmap")
+
+
+def channel_key(channel: int) -> str:
+    """The store key of an image channel: ``"image"`` for channel 0, ``"image.c"`` after it."""
+    return "image" if channel == 0 else f"image.{channel}"
+
+
+def key_role(key: str) -> tuple[str, int]:
+    """``(role, channel)`` of a store key: ``"image.2"`` -> ``("image", 2)``."""
+    role, _, channel = key.partition(".")
+    return role, int(channel or 0)
+
+
 _SAMPLE_VOXELS = 2_000_000
 
 
@@ -147,17 +160,22 @@ def robust_range(data: npt.NDArray[Any]) -> tuple[float, float]:
 def encode(volume: Volume, role: str) -> tuple[dict[str, Any], bytes | memoryview]:
     """The metadata dict and buffer for one volume (see the wire protocol in viewer.py).
 
+    ``role`` is a store key: a role, or ``"image.c"`` for channel ``c`` of a multi-channel
+    image (sent with role ``image`` and ``channel`` c).
+
     Geometry on the wire, always in RAS: ``shape`` is the C-order shape of the bytes sent,
     ``spacing`` is per axis of that shape, ``direction`` 9 numbers row-major whose column
     ``a`` is the RAS direction of axis ``a`` of that shape, ``origin`` the RAS position of
     element ``[0, 0, 0]``. LPS volumes are turned to RAS: x and y negated.
     """
+    role, channel = key_role(role)
     if role not in ROLES:
         raise ValueError(f"role must be one of {ROLES}, got {role!r}")
     data, spacing, direction = wire_layout(volume)
     wire, scale = _narrowed(data, volume.kind)  # laid out once: a strided input is copied once
     meta: dict[str, Any] = {
         "role": role,
+        "channel": channel,
         "dtype": wire.dtype.name,
         "shape": list(wire.shape),
         "spacing": list(spacing),

@@ -28,11 +28,18 @@ import traitlets as t
 
 from . import label_style
 from .comparison import AFTER_FETCH_S, AFTER_STEP_S, COMPARE_MODES, StepMetrics
-from .inputs import as_volume
+from .heatmaps import as_heatmap, heatmap_on_grid
+from .inputs import as_channels, as_volume
 from .scalars import normalise_scalars
 from .store import MemoryStore, StepStore
 from .transfer import default_preset, presets
-from .transport import ROLES, encode, nonfinite_count, robust_range
+from .transport import (
+    channel_key,
+    encode,
+    finite_range,
+    nonfinite_count,
+    robust_range,
+)
 from .volume import Volume, on_grid
 
 _BUNDLE = Path(__file__).parent / "static" / "widget.js"
@@ -46,10 +53,13 @@ _NOT_BUILT_ESM = (
 )
 
 _SHARED_OPTIONS = ("index", "axes", "spacing", "origin", "direction")
-CONVERT_OPTIONS = (*_SHARED_OPTIONS, "channel", "threshold")
+CONVERT_OPTIONS = (*_SHARED_OPTIONS, "channel", "threshold", "heatmap_channel")
 _ADD_OPTIONS = (
-    "index, axes, spacing, origin, direction, channel (image), threshold (label, prediction)"
+    "index, axes, spacing, origin, direction, channel (image), threshold (label, prediction), "
+    "heatmap_channel (heatmap)"
 )
+# the part of the heat map's range below which it is transparent unless heatmap_threshold says
+_DEFAULT_THRESHOLD_FRACTION = 0.25
 VIEW_MODES = ("volume", "axial", "coronal", "sagittal")
 # itkwidgets names its view modes by the axis normal to the slice
 _VIEW_MODE_ALIASES = {"v": "volume", "z": "axial", "y": "coronal", "x": "sagittal"}
@@ -107,6 +117,17 @@ class Viewer(anywidget.AnyWidget):
     _metrics: t.List[dict[str, Any]] = t.List().tag(sync=True)
     # the window centre the viewer opened with: HU presets sit at their table values there
     _default_level = t.Float(None, allow_none=True).tag(sync=True)
+    # heat map overlay (README "Heat maps"): its own colormap, range, opacity and threshold
+    heatmap_cmap = t.Unicode("inferno").tag(sync=True)
+    heatmap_vmin = t.Float(None, allow_none=True).tag(sync=True)
+    heatmap_vmax = t.Float(None, allow_none=True).tag(sync=True)
+    heatmap_threshold = t.Float(None, allow_none=True).tag(sync=True)
+    heatmap_opacity = t.Float(0.6, min=0.0, max=1.0).tag(sync=True)
+    heatmap_visible = t.Bool(True).tag(sync=True)
+    # the image channel shown (multi-channel images keep every channel), and their names
+    channel = t.Int(0, min=0).tag(sync=True)
+    channel_names = t.List(t.Unicode()).tag(sync=True)
+    channel_count = t.Int(1, read_only=True).tag(sync=True)
 
     _follow_stop: threading.Event | None = None
     _follow_task: asyncio.Task[None] | None = None
@@ -130,6 +151,13 @@ class Viewer(anywidget.AnyWidget):
         "slice_index",
         "height",
         "cache_mb",
+        "heatmap_cmap",
+        "heatmap_vmin",
+        "heatmap_vmax",
+        "heatmap_threshold",
+        "heatmap_opacity",
+        "heatmap_visible",
+        "channel_names",
     )
 
     def __init__(self, store: StepStore | None = None, **display: Any) -> None:
@@ -146,6 +174,8 @@ class Viewer(anywidget.AnyWidget):
         self._store: StepStore = store if store is not None else MemoryStore()
         self._step_metrics = StepMetrics(self._store)
         self._browser_fetched = False
+        # each channel's [vmin, vmax] while another channel is shown
+        self._channel_windows: dict[int, tuple[float | None, float | None]] = {}
         self.bytes_sent = 0
         self.on_msg(self._on_message)
         self._sync_steps()
@@ -153,13 +183,52 @@ class Viewer(anywidget.AnyWidget):
 
     # ---- validation -------------------------------------------------------------------
 
-    @t.validate("cmap")
+    @t.validate("cmap", "heatmap_cmap")
     def _valid_cmap(self, proposal: dict[str, Any]) -> str:
         name: str = proposal["value"]
         names = colormaps()
         if name not in names:
-            raise t.TraitError(f"unknown cmap {name!r}; nbviewer3d.colormaps() lists: {names}")
+            trait = proposal["trait"].name
+            raise t.TraitError(f"unknown {trait} {name!r}; nbviewer3d.colormaps() lists: {names}")
         return name
+
+    @t.validate("heatmap_vmin", "heatmap_vmax")
+    def _valid_heatmap_range(self, proposal: dict[str, Any]) -> float | None:
+        value: float | None = proposal["value"]
+        name = proposal["trait"].name
+        other = self.heatmap_vmax if name == "heatmap_vmin" else self.heatmap_vmin
+        if value is not None and other is not None:
+            lo, hi = (value, other) if name == "heatmap_vmin" else (other, value)
+            if lo >= hi:
+                raise t.TraitError(f"heatmap_vmin must be below heatmap_vmax, got {lo} and {hi}")
+        return value
+
+    @t.validate("channel")
+    def _valid_channel(self, proposal: dict[str, Any]) -> int:
+        channel: int = proposal["value"]
+        if channel >= self.channel_count:
+            raise t.TraitError(
+                f"channel={channel} is out of range: the image has {self.channel_count} "
+                f"channel(s), 0..{self.channel_count - 1}"
+            )
+        return channel
+
+    @t.observe("channel")
+    def _channel_keeps_its_window(self, change: dict[str, Any]) -> None:
+        """Each channel keeps its own vmin/vmax: leaving one saves its window, coming back
+        restores it; a channel shown for the first time opens on its robust range."""
+        self._channel_windows[change["old"]] = (self.vmin, self.vmax)
+        window = self._channel_windows.get(change["new"])
+        if window is None or None in window:
+            image = self.image
+            if image is None:
+                return
+            window = robust_range(image.data)
+        lo, hi = window
+        with self.hold_sync():
+            self.vmin = None
+            self.vmax = hi
+            self.vmin = lo
 
     @t.validate("preset")
     def _valid_preset(self, proposal: dict[str, Any]) -> str | None:
@@ -241,13 +310,23 @@ class Viewer(anywidget.AnyWidget):
         image: object = None,
         label: object = None,
         prediction: object = None,
+        heatmap: object = None,
         **convert: Any,
     ) -> None:
         """Add or replace volumes at ``step``; displayed views update and the slider grows.
 
+        ``heatmap`` is a continuous map drawn over the image with its own colormap, range,
+        opacity and threshold (the ``heatmap_*`` traits): on the image's grid, or smaller by an
+        integer factor per axis (upsampled, see :mod:`nbviewer3d.heatmaps`); MONAI's
+        ``GradCAM(...)(x)`` goes in as it is (``index=``, ``heatmap_channel=``). The strings
+        ``"entropy"`` and ``"max_prob"`` derive it from ``prediction`` given as ``(C, x, y, z)``
+        probabilities or logits. An image with several channels keeps them all:
+        ``viewer.channel`` picks the one shown (``channel=`` here sets it).
+
         ``convert`` goes to :func:`nbviewer3d.inputs.as_volume`: ``index``, ``axes``,
-        ``spacing``, ``origin`` and ``direction`` for every input, ``channel`` for the image
-        and ``threshold`` for the label and prediction (float probability maps only). Arrays
+        ``spacing``, ``origin`` and ``direction`` for every input, ``channel`` for the image,
+        ``threshold`` for the label and prediction (float probability maps only) and
+        ``heatmap_channel`` for the heat map. Arrays
         are read by the axis convention of :mod:`nbviewer3d.inputs`: ``(x, y, z)``, MONAI's
         ``(H, W, D)``, unless ``axes=`` says otherwise. The voxels are copied unless the
         conversion already made them new, so a tensor reused in place by the training loop
@@ -256,36 +335,56 @@ class Viewer(anywidget.AnyWidget):
         step = _check_step(step)
         if not isinstance(self._store, MemoryStore):
             raise TypeError("add() is for viewers made with view(); this one reads its store")
-        given = {"image": image, "label": label, "prediction": prediction}
+        given = {"image": image, "label": label, "prediction": prediction, "heatmap": heatmap}
         if all(v is None for v in given.values()):
-            raise ValueError("add() needs at least one of image=, label=, prediction=")
+            raise ValueError("add() needs at least one of image=, label=, prediction=, heatmap=")
         unknown = sorted(set(convert) - set(CONVERT_OPTIONS))
         if unknown:
             raise TypeError(f"unknown option(s) {unknown} for add(); accepted: {_ADD_OPTIONS}")
         shared = {k: v for k, v in convert.items() if k in _SHARED_OPTIONS}
         volumes: dict[str, Volume] = {}
-        for role, obj in given.items():
-            if obj is None:
-                continue
-            if role == "image":
-                volume = as_volume(
-                    obj, kind="image", name=role, channel=convert.get("channel"), **shared
-                )
-            else:
+        channel = convert.get("channel")
+        if image is not None:
+            channels = as_channels(image, name="image", channel_axis=channel is not None, **shared)
+            if channel is not None:
+                _check_channel(channel, len(channels))
+            for c, volume in enumerate(channels):
+                volumes[channel_key(c)] = _owned(volume)
+        for role, obj in (("label", label), ("prediction", prediction)):
+            if obj is not None:
                 volume = as_volume(
                     obj, kind="label", name=role, threshold=convert.get("threshold"), **shared
                 )
-            volumes[role] = _owned(volume)
+                volumes[role] = _owned(volume)
+        if heatmap is not None:
+            volumes["heatmap"] = _owned(
+                as_heatmap(
+                    heatmap,
+                    volumes.get("prediction"),
+                    prediction,
+                    channel=convert.get("heatmap_channel"),
+                    **shared,
+                )
+            )
         existing = dict(self._store.volumes(step)) if step in self._store.steps() else {}
         reference = volumes.get("image") or existing.get("image")
         for role in ("label", "prediction"):
             if role in volumes and reference is not None:
                 volumes[role] = on_grid(volumes[role], reference, role)
-        if "image" in volumes:
-            _warn_nonfinite(volumes["image"], step)
-        self._store.put(step, volumes)
-        if "image" in volumes:
-            self._default_range(volumes["image"])
+        if "heatmap" in volumes and reference is not None:
+            volumes["heatmap"] = heatmap_on_grid(volumes["heatmap"], reference)
+        if image is not None:
+            for c in range(len(channels)):
+                _warn_nonfinite(volumes[channel_key(c)], step)
+        self._store.put(step, volumes, replace_image=image is not None)
+        if image is not None:
+            with self.hold_sync():
+                self.set_trait("channel_count", max(self.channel_count, len(channels)))
+                if channel is not None:
+                    self.channel = channel % len(channels)
+            self._default_range(volumes[channel_key(min(self.channel, len(channels) - 1))])
+        if "heatmap" in volumes:
+            self._default_heatmap_range(volumes["heatmap"])
         self._sync_steps(replaced=[step] if existing else [])
 
     def _default_range(self, image: Volume) -> None:
@@ -297,6 +396,20 @@ class Viewer(anywidget.AnyWidget):
                 self.preset = default_preset(image.data)
             if self._default_level is None and self.vmin is not None and self.vmax is not None:
                 self._default_level = (self.vmin + self.vmax) / 2
+
+    def _default_heatmap_range(self, heatmap: Volume) -> None:
+        """Unset heat-map range from the map's finite range, the threshold a quarter up it."""
+        with self.hold_sync():
+            lo, hi = finite_range(heatmap.data)
+            if hi <= lo:
+                hi = lo + 1.0
+            if self.heatmap_vmin is None and self.heatmap_vmax is None:
+                self.heatmap_vmax = hi
+                self.heatmap_vmin = lo
+            lo = self.heatmap_vmin if self.heatmap_vmin is not None else lo
+            hi = self.heatmap_vmax if self.heatmap_vmax is not None else hi
+            if self.heatmap_threshold is None:
+                self.heatmap_threshold = lo + _DEFAULT_THRESHOLD_FRACTION * (hi - lo)
 
     def _default_window(self, image: Volume) -> None:
         vmin: float | None = self.vmin
@@ -333,9 +446,9 @@ class Viewer(anywidget.AnyWidget):
 
     @property
     def image(self) -> Volume | None:
-        """The current step's image: ``.data`` (numpy, the array as passed; see the axis
-        convention in :mod:`nbviewer3d.inputs`) and its geometry."""
-        return self._current("image")
+        """The current step's image (its shown channel): ``.data`` (numpy, the array as
+        passed; see the axis convention in :mod:`nbviewer3d.inputs`) and its geometry."""
+        return self._current(channel_key(self.channel)) or self._current("image")
 
     @property
     def label(self) -> Volume | None:
@@ -384,6 +497,11 @@ class Viewer(anywidget.AnyWidget):
             for row in self.metrics
         ]
 
+    @property
+    def heatmap(self) -> Volume | None:
+        """The current step's heat map, on the image's grid."""
+        return self._current("heatmap")
+
     # ---- browser messages -------------------------------------------------------------
 
     def _on_message(self, _widget: object, content: object, _buffers: object) -> None:
@@ -395,11 +513,10 @@ class Viewer(anywidget.AnyWidget):
             volumes = self._store.volumes(step)
             metas: list[dict[str, Any]] = []
             buffers: list[bytes | memoryview] = []
-            for role in ROLES:
-                if role in volumes:
-                    meta, buffer = encode(volumes[role], role)
-                    metas.append(meta)
-                    buffers.append(buffer)
+            for key, volume in volumes.items():
+                meta, buffer = encode(volume, key)
+                metas.append(meta)
+                buffers.append(buffer)
         except Exception as error:  # the cell shows it; the kernel keeps running
             message = f"could not load step {step}: {type(error).__name__}: {error}"
             self.send({"type": "error", "step": step, "message": message})
@@ -497,6 +614,13 @@ def _opacity_points(value: object) -> list[list[float]] | None:
         if not np.isfinite(v) or not 0.0 <= a <= 1.0:
             raise t.TraitError(f"{_OPACITY_FORM}; got the point [{v}, {a}]")
     return sorted(points, key=lambda p: p[0])
+
+
+def _check_channel(channel: object, count: int) -> None:
+    if isinstance(channel, bool) or not isinstance(channel, numbers.Integral):
+        raise TypeError(f"channel must be an int, got {channel!r}")
+    if not -count <= int(channel) < count:
+        raise ValueError(f"channel={channel} is out of range for an image of {count} channel(s)")
 
 
 def _warn_nonfinite(volume: Volume, step: int) -> None:

@@ -11,8 +11,8 @@ from typing import Any, Literal
 import numpy as np
 import numpy.typing as npt
 
-Kind = Literal["image", "label"]
-KINDS: tuple[Kind, ...] = ("image", "label")
+Kind = Literal["image", "label", "heatmap"]
+KINDS: tuple[Kind, ...] = ("image", "label", "heatmap")
 Frame = Literal["RAS", "LPS"]
 FRAMES: tuple[Frame, ...] = ("RAS", "LPS")
 
@@ -38,10 +38,11 @@ class Volume:
     3x3 row-major matrix whose column ``a`` is the world direction of array axis ``a``.
     ``frame`` names the world of origin and direction: ``"RAS"`` (NIfTI, MONAI, nibabel; the
     default) or ``"LPS"`` (DICOM, ITK); the browser shows everything in RAS. ``kind`` says
-    whether the voxels are intensities (``image``) or class ids (``label``). ``source`` names
-    where the voxels came from; ``lossy`` holds a sentence when that source did not keep the
-    values the user logged (MONAI's 8-bit GIFs), else ``None``. ``np.asarray(volume)`` is
-    ``volume.data``. The axis convention is in :mod:`nbviewer3d.inputs`.
+    whether the voxels are intensities (``image``), class ids (``label``) or a continuous map
+    drawn over the image (``heatmap``: a class activation map, saliency, a probability).
+    ``source`` names where the voxels came from; ``lossy`` holds a sentence when that source
+    did not keep the values the user logged (MONAI's 8-bit GIFs), else ``None``.
+    ``np.asarray(volume)`` is ``volume.data``. The axis convention is in :mod:`nbviewer3d.inputs`.
     """
 
     data: npt.NDArray[np.generic]

@@ -129,7 +129,7 @@ def test_metatensor_geometry_comes_from_its_affine(tmp_path: Path) -> None:
 
 def test_bad_input_is_refused_with_the_accepted_forms(tmp_path: Path) -> None:
     writer = SummaryWriter(str(tmp_path))
-    with pytest.raises(ValueError, match="kind must be 'image' or 'label'"):
+    with pytest.raises(ValueError, match="kind must be 'image', 'label' or 'heatmap'"):
         log_volume(writer, "x", ARRAYS["hu"], 0, kind="mask")
     with pytest.raises(TypeError, match=r"expected a torch\.utils\.tensorboard or tensorboardX"):
         log_volume(object(), "x", ARRAYS["hu"], 0)

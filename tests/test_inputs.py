@@ -301,7 +301,11 @@ def test_bad_inputs(obj: object, error: type[Exception], match: str) -> None:
         ({"channel": True}, TypeError, "channel must be an int"),
         ({"index": 0}, ValueError, r"no batch axis; batches are \(N, C, x, y, z\)"),
         ({"channel": 0, "threshold": 0.5}, ValueError, r"threshold=.*not apply to an image"),
-        ({"channel": 0, "kind": "mask"}, ValueError, r"kind must be one of \('image', 'label'\)"),
+        (
+            {"channel": 0, "kind": "mask"},
+            ValueError,
+            r"kind must be one of \('image', 'label', 'heatmap'\)",
+        ),
         (
             {"channel": 0, "spacing": (1, 2)},
             ValueError,

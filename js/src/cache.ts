@@ -8,8 +8,20 @@ import type { Role } from "./protocol";
 export interface StepVolumes {
   step: number;
   version: number;
+  /** one volume per role; the image is its channel 0 */
   volumes: Map<Role, DecodedVolume>;
+  /** every channel of the image, by index (one entry for a single-channel image) */
+  channels: DecodedVolume[];
   bytes: number;
+}
+
+/** The step's volumes with `channel` of the image in the image's place (clamped to those held). */
+export function withChannel(entry: StepVolumes, channel: number): Map<Role, DecodedVolume> {
+  const picked = entry.channels[Math.min(Math.max(0, channel), entry.channels.length - 1)];
+  if (!picked || picked === entry.volumes.get("image")) return entry.volumes;
+  const volumes = new Map(entry.volumes);
+  volumes.set("image", picked);
+  return volumes;
 }
 
 export function stepBytes(volumes: Iterable<DecodedVolume>): number {

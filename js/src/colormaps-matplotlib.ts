@@ -70,4 +70,14 @@ export const MATPLOTLIB_PRESETS: { Name: string; RGBPoints: number[] }[] = [
       0.94, 0.9752, 0.1313,
     ],
   },
+  {
+    // matplotlib's jet (its red/green/blue segment breakpoints): not perceptual, but what
+    // CAM figures in papers use, so users ask for it by name
+    Name: "jet",
+    RGBPoints: [
+      0, 0, 0, 0.5, 0.11, 0, 0, 1, 0.125, 0, 0, 1, 0.34, 0, 0.86, 1, 0.35, 0, 0.9, 0.9677, 0.375,
+      0.0806, 1, 0.8871, 0.64, 0.9355, 1, 0.0323, 0.65, 0.9677, 0.963, 0, 0.66, 1, 0.9259, 0, 0.89,
+      1, 0.0741, 0, 0.91, 0.9091, 0, 0, 1, 0.5, 0, 0,
+    ],
+  },
 ];

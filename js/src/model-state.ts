@@ -73,11 +73,19 @@ export class ModelState {
         message.volumes.map((meta, i) => decodeVolume(meta, buffers[i] as WireBuffer)),
       );
       const volumes = new Map<Role, (typeof decoded)[number]>();
-      for (const volume of decoded) volumes.set(volume.meta.role, volume);
+      const channels: (typeof decoded)[number][] = [];
+      for (const volume of decoded) {
+        if (volume.meta.role === "image") channels[volume.meta.channel] = volume;
+        if (volume.meta.channel === 0) volumes.set(volume.meta.role, volume);
+      }
+      if (Array.from(channels).some((c) => c === undefined)) {
+        throw new Error(`step ${step} is missing some of its image channels`);
+      }
       const entry: StepVolumes = {
         step: message.step,
         version: message.version,
         volumes,
+        channels,
         bytes: stepBytes(decoded),
       };
       this.cache.put(entry);

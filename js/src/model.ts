@@ -43,6 +43,18 @@ export interface Display {
   labelColors: Map<number, [number, number, number]>;
   hiddenLabels: Set<number>;
   overlayStyle: OverlayStyle;
+  heatmap: HeatmapDisplay;
+}
+
+/** The heat map's own look (heatmap_* traits); null range ends fall back on the map's range. */
+export interface HeatmapDisplay {
+  cmap: string;
+  vmin: number | null;
+  vmax: number | null;
+  /** below this value the map is transparent (null: nothing is) */
+  threshold: number | null;
+  opacity: number;
+  visible: boolean;
 }
 
 /** Traits whose change only redraws (never fetches). */
@@ -63,6 +75,12 @@ export const DISPLAY_TRAITS = [
   "label_colors",
   "hidden_labels",
   "overlay_style",
+  "heatmap_cmap",
+  "heatmap_vmin",
+  "heatmap_vmax",
+  "heatmap_threshold",
+  "heatmap_opacity",
+  "heatmap_visible",
 ] as const;
 
 function num(value: unknown, fallback: number): number {
@@ -94,7 +112,29 @@ export function readDisplay(model: ModelLike): Display {
     ),
     hiddenLabels: new Set(readHiddenLabels(model)),
     overlayStyle: model.get("overlay_style") === "contour" ? "contour" : "fill",
+    heatmap: {
+      cmap:
+        typeof model.get("heatmap_cmap") === "string"
+          ? (model.get("heatmap_cmap") as string)
+          : "inferno",
+      vmin: nullableNum(model.get("heatmap_vmin")),
+      vmax: nullableNum(model.get("heatmap_vmax")),
+      threshold: nullableNum(model.get("heatmap_threshold")),
+      opacity: Math.min(1, Math.max(0, num(model.get("heatmap_opacity"), 0.6))),
+      visible: model.get("heatmap_visible") !== false,
+    },
   };
+}
+
+/** The image channel shown (`channel` trait). */
+export function readChannel(model: ModelLike): number {
+  return Math.max(0, Math.trunc(num(model.get("channel"), 0)));
+}
+
+/** The channel names the user gave (`channel_names`), for the channel selector. */
+export function readChannelNames(model: ModelLike): string[] {
+  const names = model.get("channel_names");
+  return Array.isArray(names) ? names.map((n) => String(n)) : [];
 }
 
 /** A {"id": value} trait (JSON keys are strings) as a Map over integer ids. */

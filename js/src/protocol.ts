@@ -1,7 +1,9 @@
 // The wire messages between kernel and browser (see DESIGN.md) and their validation.
 // A payload that does not match throws a ProtocolError whose message is shown in the cell.
 
-export const ROLES = ["image", "label", "prediction"] as const;
+export const ROLES = ["image", "label", "prediction", "heatmap"] as const;
+/** The roles drawn as class-id maps (labels); the image and heat map are continuous. */
+export const LABEL_ROLES: readonly Role[] = ["label", "prediction"];
 export type Role = (typeof ROLES)[number];
 
 export const DTYPES = ["uint8", "int8", "uint16", "int16", "float32"] as const;
@@ -14,6 +16,8 @@ export type Vec3 = [number, number, number];
 
 export interface VolumeMeta {
   role: Role;
+  /** the channel of a multi-channel image (0 otherwise) */
+  channel: number;
   dtype: Dtype;
   /** C-order shape of the bytes sent (the last axis varies fastest) */
   shape: Vec3;
@@ -109,6 +113,8 @@ export function parseMeta(value: unknown, index: number): VolumeMeta {
   const where = `volumes[${index}]`;
   if (!isObject(value)) throw new ProtocolError(`${where} must be an object`);
   const role = oneOf(`${where}.role`, value.role, ROLES);
+  const channel = value.channel === undefined ? 0 : integer(`${where}.channel`, value.channel);
+  if (channel < 0) throw new ProtocolError(`${where}.channel must be >= 0, got ${channel}`);
   const dtype = oneOf(`${where}.dtype`, value.dtype, DTYPES);
   const shape = vec3(`${where}.shape`, value.shape);
   if (!shape.every((n) => Number.isInteger(n) && n >= 1)) {
@@ -137,6 +143,7 @@ export function parseMeta(value: unknown, index: number): VolumeMeta {
   if (!(scale > 0)) throw new ProtocolError(`${where}.scale must be positive, got ${scale}`);
   return {
     role,
+    channel,
     dtype,
     shape,
     spacing,
@@ -163,7 +170,7 @@ export function parseKernelMessage(value: unknown): KernelMessage | null {
   const version = integer("version", value.version ?? 0);
   if (!Array.isArray(value.volumes)) throw new ProtocolError("volumes must be a list");
   const volumes = value.volumes.map(parseMeta);
-  const roles = volumes.map((v) => v.role);
+  const roles = volumes.map((v) => `${v.role}${v.channel > 0 ? ` channel ${v.channel}` : ""}`);
   if (new Set(roles).size !== roles.length) {
     throw new ProtocolError(`each role may appear once per step, got ${roles.join(", ")}`);
   }

@@ -1,13 +1,14 @@
 // One rendered view of a Viewer model: DOM, panel, GL window (while the pool lends one), the
 // scene for the current view mode, and the step on screen.
 
-import type { StepVolumes } from "./cache";
+import { type StepVolumes, withChannel } from "./cache";
 import { compareVolumes, readCompare } from "./compare";
 import { type ContextPool, pageContextPool } from "./context-pool";
 import { clearError, describeError, showError } from "./errors";
 import {
   DISPLAY_TRAITS,
   type ModelLike,
+  readChannel,
   readDisplay,
   readHeight,
   readStep,
@@ -18,6 +19,7 @@ import type { ModelState, StepEvent } from "./model-state";
 import { Curves } from "./panel/curves";
 import { Panel } from "./panel/panel";
 import { injectStyle } from "./panel/style";
+import { LABEL_ROLES } from "./protocol";
 import { applyCamera, CameraMemory, gridKey, readCamera } from "./view/camera";
 import { EdgeLetterOverlay } from "./view/edge-letters";
 import { GLWindow } from "./view/gl-window";
@@ -93,6 +95,7 @@ export class ViewerView {
     model.on("change:step", this.onStep);
     model.on("change:_versions", this.onStep);
     model.on("change:height", this.onHeight);
+    model.on("change:channel", this.onChannel);
 
     this.resizeObserver =
       typeof ResizeObserver === "undefined" ? null : new ResizeObserver(this.onResize);
@@ -118,6 +121,7 @@ export class ViewerView {
     this.model.off("change:step", this.onStep);
     this.model.off("change:_versions", this.onStep);
     this.model.off("change:height", this.onHeight);
+    this.model.off("change:channel", this.onChannel);
     this.state.cache.pin(this, null);
     this.unsubscribe();
     this.destroyGL();
@@ -192,6 +196,11 @@ export class ViewerView {
     this.draw(false);
   });
 
+  /** Another channel of the image: its voxels are in the step's entry already, none is fetched. */
+  private readonly onChannel = this.guarded((): void => {
+    if (this.shown) this.show(this.shown);
+  });
+
   private readonly onViewMode = this.guarded((): void => {
     if (!this.glWindow) return;
     this.buildScene();
@@ -208,7 +217,10 @@ export class ViewerView {
 
   /** The volumes the scene draws: the step's, combined as the compare mode says. */
   private sceneVolumesOf(entry: StepVolumes): SceneVolumes {
-    return compareVolumes(sceneVolumes(entry.volumes), readCompare(this.model.get("compare")));
+    return compareVolumes(
+      sceneVolumes(withChannel(entry, readChannel(this.model))),
+      readCompare(this.model.get("compare")),
+    );
   }
 
   private readonly onHeight = this.guarded((): void => {
@@ -229,18 +241,21 @@ export class ViewerView {
   }
 
   private updatePanel(): void {
-    const image = this.shown?.volumes.get("image");
-    const overlays = this.shown ? [...this.shown.volumes.keys()].some((r) => r !== "image") : false;
+    const shown = this.shown ? withChannel(this.shown, readChannel(this.model)) : null;
+    const image = shown?.get("image");
+    const overlays = shown ? [...shown.keys()].some((r) => LABEL_ROLES.includes(r)) : false;
     this.panel.setContext({
       imageRange: image ? image.meta.range : null,
       hasOverlay: overlays,
       sliceCount: this.scene instanceof SliceScene ? this.scene.sliceCount : 0,
       image: image ?? null,
-      labelMaps: this.shown
-        ? [...this.shown.volumes.values()]
-            .filter((v) => v.meta.role !== "image")
+      labelMaps: shown
+        ? [...shown.values()]
+            .filter((v) => LABEL_ROLES.includes(v.meta.role))
             .map((v) => ({ role: v.meta.role, ids: v.meta.labels }))
         : [],
+      heatmap: shown?.get("heatmap") ?? null,
+      channels: this.shown?.channels.length ?? 0,
     });
   }
 

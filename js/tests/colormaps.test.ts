@@ -18,7 +18,7 @@ describe("colormaps", () => {
   });
 
   it("knows no names outside the list", () => {
-    expect(colormapPoints("jet")).toBeNull();
+    expect(colormapPoints("Jet2000")).toBeNull();
   });
 
   it("spreads a preset over [vmin, vmax]", () => {

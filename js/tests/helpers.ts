@@ -4,6 +4,7 @@ import type { VolumeMeta } from "../src/protocol";
 export function meta(overrides: Partial<VolumeMeta> = {}): VolumeMeta {
   return {
     role: "image",
+    channel: 0,
     dtype: "float32",
     shape: [2, 3, 4],
     spacing: [1, 1, 1],

@@ -96,11 +96,12 @@ def log_volume(
     ``(x, y, z)`` = MONAI's ``(H, W, D)``, MetaTensor placed by its affine, nibabel,
     SimpleITK, ...); ``spacing``/``origin`` (per array axis) and ``direction`` replace its
     geometry. The voxels are stored in the layout given and come back so. ``kind`` is
-    ``"image"`` or ``"label"``; left out, a Volume's own kind, else ``"image"``.
+    ``"image"``, ``"label"`` or ``"heatmap"`` (a CAM, saliency or uncertainty map: ``view_logdir``
+    draws it over the image); left out, a Volume's own kind, else ``"image"``.
     Read it back with ``open_logdir(...).volume(run, tag, step)``.
     """
-    if kind not in (None, "image", "label"):
-        raise ValueError(f"kind must be 'image' or 'label', got {kind!r}")
+    if kind not in (None, "image", "label", "heatmap"):
+        raise ValueError(f"kind must be 'image', 'label' or 'heatmap', got {kind!r}")
     if isinstance(volume, Volume):
         checked = replace(
             volume,

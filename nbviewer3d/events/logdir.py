@@ -244,7 +244,8 @@ class Logdir:
         if entry.kind == "scalar":
             raise LogdirError(f"tag {tag!r} of run {run!r} holds scalars; use scalars()")
         role = guess_role(tag)
-        kind = kind or ("label" if role in ("label", "prediction") else "image")
+        if kind is None:
+            kind = "label" if role in ("label", "prediction") else _continuous_kind(role)
         if entry.kind == "tensor":
             return Volume(decode.tensor_to_array(value.tensor), kind=kind, source=source)
         if entry.kind == "volume":
@@ -300,3 +301,7 @@ def open_logdir(path: str, storage_options: dict[str, Any] | None = None) -> Log
     """Index every event file under ``path`` (local path or fsspec URL). Raises
     :class:`LogdirError` when it holds none."""
     return Logdir(path, storage_options=storage_options)
+
+
+def _continuous_kind(role: str | None) -> Kind:
+    return "heatmap" if role == "heatmap" else "image"

@@ -14,7 +14,7 @@ from collections.abc import Mapping
 
 from .errors import LogdirError
 
-ROLES = ("image", "label", "prediction")
+ROLES = ("image", "label", "prediction", "heatmap")
 VOLUME_KINDS = ("lossless_volume", "volume", "tensor", "image2d")
 
 _SUFFIX = re.compile(r"(?:_HWD)?/image(?:/(\d+))?$|_HW_(\d+)$|_HW$|_CHW$")
@@ -23,6 +23,8 @@ _WORDS = {
     "label": {"label", "labels", "seg", "segmentation", "mask", "masks", "gt", "target", "y"},
     "image": {"image", "images", "img", "input", "inputs", "ct", "mr", "mri", "x", "volume"},
 }
+# heat maps are named by any word holding one of these (``gradcam``, ``cam_layer4``, ``*cam*``)
+_HEATMAP_PARTS = ("cam", "heatmap", "saliency", "occlusion", "attention", "entropy")
 
 # TensorBoardImageHandler's fixed names: batch_transform(batch)[0], [1] and the output
 _HANDLER_NAMES = {"input_0": "image", "input_1": "label", "output": "prediction"}
@@ -45,7 +47,9 @@ def guess_role(tag: str) -> str | None:
     if handler_role is not None:
         return handler_role
     words = set(re.split(r"[^a-z0-9]+", name.lower())) | {name.lower()}
-    for role in ROLES[::-1]:
+    if any(part in word for word in words for part in _HEATMAP_PARTS):
+        return "heatmap"
+    for role in ("prediction", "label", "image"):
         if words & _WORDS[role]:
             return role
     return None
@@ -80,11 +84,12 @@ def pair_tags(
     image: str | None = None,
     label: str | None = None,
     prediction: str | None = None,
+    heatmap: str | None = None,
 ) -> dict[str, str]:
     """Role -> tag. Explicit names win; roles not named are guessed from the tag names
     (only when no role is named explicitly). ``tags`` maps tag -> kind. Volume tags left
     out are listed by :func:`unpaired`."""
-    explicit = {"image": image, "label": label, "prediction": prediction}
+    explicit = {"image": image, "label": label, "prediction": prediction, "heatmap": heatmap}
     if any(v is not None for v in explicit.values()):
         return {role: _resolve(name, tags) for role, name in explicit.items() if name is not None}
     volumes = {t: k for t, k in tags.items() if k in VOLUME_KINDS}

@@ -6,6 +6,7 @@ import contextlib
 import warnings
 from typing import Any
 
+from ..heatmaps import heatmap_on_grid
 from ..volume import Kind, Volume, on_grid
 from .errors import LogdirError, UnpairedTagWarning
 from .logdir import Logdir, open_logdir
@@ -32,12 +33,17 @@ class LogdirStore:
         label: str | None = None,
         prediction: str | None = None,
         frame_dim: int = -3,
+        heatmap: str | None = None,
     ) -> None:
         self.logdir = logdir if isinstance(logdir, Logdir) else open_logdir(logdir)
         self.run = self._pick_run(run)
         self.frame_dim = frame_dim
         self.roles = pair_tags(
-            self.logdir.tags(self.run), image=image, label=label, prediction=prediction
+            self.logdir.tags(self.run),
+            image=image,
+            label=label,
+            prediction=prediction,
+            heatmap=heatmap,
         )
         self._guessed = image is None and label is None and prediction is None
         self._reported: set[str] = set()
@@ -84,7 +90,9 @@ class LogdirStore:
         result = {}
         for role, tag in self.roles.items():
             if step in self.logdir.steps(self.run, tag):
-                kind: Kind = "image" if role == "image" else "label"
+                kind: Kind = "label" if role in ("label", "prediction") else "image"
+                if role == "heatmap":
+                    kind = "heatmap"
                 result[role] = self.logdir.volume(
                     self.run, tag, step, frame_dim=self.frame_dim, kind=kind
                 )
@@ -99,6 +107,9 @@ class LogdirStore:
                 if role in result:
                     with contextlib.suppress(ValueError):
                         result[role] = on_grid(result[role], image, role)
+            if "heatmap" in result:
+                with contextlib.suppress(ValueError):
+                    result["heatmap"] = heatmap_on_grid(result["heatmap"], image)
         return result
 
     def scalars(self) -> dict[str, dict[str, list[Any]]]:

@@ -7,6 +7,8 @@ import {
   DISPLAY_TRAITS,
   type ModelLike,
   OVERLAY_STYLES,
+  readChannel,
+  readChannelNames,
   readDisplay,
   readStep,
   readSteps,
@@ -23,6 +25,7 @@ import {
   setEnabled,
   setShown,
 } from "./controls";
+import { HeatmapControls } from "./heatmap-controls";
 import { Legend, type LegendMaps } from "./legend";
 import { MetricsTable } from "./metrics-table";
 import { TransferEditor } from "./transfer-editor";
@@ -38,9 +41,21 @@ export interface PanelContext {
   image?: DecodedVolume | null;
   /** the label maps on screen and the class ids each holds */
   labelMaps?: readonly LegendMaps[];
+  /** the heat map on screen, for its controls and colour bar */
+  heatmap?: DecodedVolume | null;
+  /** how many channels the step's image holds */
+  channels?: number;
 }
 
-const WATCHED = [...DISPLAY_TRAITS, "step", "steps", "compare", "_metrics"];
+const WATCHED = [
+  ...DISPLAY_TRAITS,
+  "step",
+  "steps",
+  "compare",
+  "_metrics",
+  "channel",
+  "channel_names",
+];
 
 export class Panel {
   readonly element: HTMLDivElement;
@@ -61,6 +76,8 @@ export class Panel {
   private readonly compare = select("compare", "compare", COMPARE_MODES);
   private readonly legend: Legend;
   private readonly metrics: MetricsTable;
+  private readonly channel = select("channel", "channel", []);
+  private readonly heatmap: HeatmapControls;
   private readonly cleanups: (() => void)[] = [];
 
   constructor(private readonly model: ModelLike) {
@@ -90,6 +107,12 @@ export class Panel {
     this.metrics = new MetricsTable(model);
     this.element.append(this.legend.element, this.metrics.element);
     this.listen(this.compare.input, "change", () => this.save("compare", this.compare.input.value));
+    this.heatmap = new HeatmapControls(model);
+    this.element.insertBefore(this.channel.label, this.cmap.label);
+    this.element.append(this.heatmap.element);
+    this.listen(this.channel.input, "change", () =>
+      this.save("channel", Number(this.channel.input.value)),
+    );
     this.listen(this.overlayStyle.input, "change", () =>
       this.save("overlay_style", this.overlayStyle.input.value),
     );
@@ -191,6 +214,30 @@ export class Panel {
     setEnabled(this.compare, roles.includes("label") && roles.includes("prediction"));
     this.legend.sync(this.context.labelMaps ?? []);
     this.metrics.sync();
+    this.heatmap.setHeatmap(this.context.heatmap ?? null);
+    this.syncChannels();
+  }
+
+  /** One option per image channel, named by channel_names where given; hidden for one. */
+  private syncChannels(): void {
+    const count = this.context.channels ?? 0;
+    const names = readChannelNames(this.model);
+    const labels = Array.from({ length: count }, (_, c) =>
+      names[c] ? `${c}: ${names[c]}` : String(c),
+    );
+    const input = this.channel.input;
+    if ([...input.options].map((o) => o.textContent).join("\n") !== labels.join("\n")) {
+      input.replaceChildren(
+        ...labels.map((text, c) => {
+          const option = document.createElement("option");
+          option.value = String(c);
+          option.textContent = text;
+          return option;
+        }),
+      );
+    }
+    input.value = String(readChannel(this.model));
+    setShown(this.channel, count > 1);
   }
 
   dispose(): void {
@@ -198,6 +245,7 @@ export class Panel {
     this.transfer.dispose();
     this.legend.dispose();
     this.metrics.dispose();
+    this.heatmap.dispose();
     this.element.remove();
   }
 

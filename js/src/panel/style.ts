@@ -43,6 +43,17 @@ const CSS = `
   font-variant-numeric: tabular-nums; }
 .nbviewer3d-curve canvas { cursor: pointer; border-radius: 2px; }
 .nbviewer3d-curve canvas:focus-visible { outline: 2px solid #e8590c; outline-offset: 1px; }
+.nbviewer3d-heatmap { flex-basis: 100%; display: flex; flex-wrap: wrap; gap: 4px 14px;
+  align-items: center; }
+.nbviewer3d-colorbar-box { display: inline-flex; flex-direction: column; gap: 1px; }
+.nbviewer3d-colorbar { width: 160px; height: 12px; border-radius: 2px;
+  box-shadow: inset 0 0 0 1px rgba(0, 0, 0, 0.35); }
+.nbviewer3d-colorbar-ticks { position: relative; width: 160px; height: 1.3em; font-size: 10px;
+  font-variant-numeric: tabular-nums; }
+.nbviewer3d-colorbar-ticks > span { position: absolute; transform: translateX(-50%);
+  white-space: nowrap; }
+.nbviewer3d-colorbar-ticks > span:first-child { transform: none; }
+.nbviewer3d-colorbar-ticks > span:last-child { transform: translateX(-100%); }
 .nbviewer3d-panel output { min-width: 2.5em; font-variant-numeric: tabular-nums; }
 `;
 

@@ -115,6 +115,27 @@ function labelSample(c: number, lit: boolean): string[] {
 }
 
 /**
+ * A heat map: its colour and threshold-gated opacity from its own transfer functions, unlit
+ * (a map of values, not a surface), tinting the samples it covers by its opacity as labels do.
+ */
+function heatmapSample(c: number): string[] {
+  return [
+    "{",
+    `  float h = volume.transferFunctionsSampleHeight[${c}];`,
+    `  vec3 col = ${colorOf(`tValue[${c}]`, c)};`,
+    `  float a = ${opacityOf(`tValue[${c}]`, c)} * volume.independentComponentMix[${c}];`,
+    `  float tint = a > 0.0 ? volume.independentComponentMix[${c}] : 0.0;`,
+    "  if (tint > nbvTint) {",
+    "    nbvTint = tint;",
+    "    nbvTintColor = col;",
+    "  }",
+    "  nbvColor += col * a;",
+    "  nbvAlpha += a;",
+    "}",
+  ];
+}
+
+/**
  * The image's gradient (normal in VC, magnitude in .a) as vtk's computeMat4Normal gives it,
  * from the image's own texture only: vtk's computes every component's, and the six extra
  * linear taps into each label texture would cost as much as the image's.
@@ -141,6 +162,7 @@ export function customColorMix(
   components: number,
   litComponent: number | null,
   labelComponents: readonly number[] = [],
+  heatmapComponents: readonly number[] = [],
 ): string {
   const lines = [
     "vec3 nbvColor = vec3(0.0);",
@@ -151,6 +173,10 @@ export function customColorMix(
   for (let c = 0; c < components; c++) {
     if (labelComponents.includes(c)) {
       lines.push(...labelSample(c, litComponent !== null));
+      continue;
+    }
+    if (heatmapComponents.includes(c)) {
+      lines.push(...heatmapSample(c));
       continue;
     }
     lines.push(

@@ -15,7 +15,13 @@ import { FRAME_MARGIN, frameCamera, gridCorners, viewAspect } from "./camera";
 import { ContourLayer } from "./contour";
 import { imageDataOf } from "./image-data";
 import { type Axis, type SliceMode, sliceAxis, sliceViewBasis } from "./orientation";
-import { displayRange, type SceneVolumes, sliceIndexOf } from "./scene";
+import {
+  displayRange,
+  heatmapOpacityPoints,
+  heatmapRange,
+  type SceneVolumes,
+  sliceIndexOf,
+} from "./scene";
 
 const SLICING_MODES = [SlicingMode.I, SlicingMode.J, SlicingMode.K];
 
@@ -33,6 +39,8 @@ interface Layer {
 export class SliceScene {
   private layers: Layer[] = [];
   private readonly imageColor = vtkColorTransferFunction.newInstance();
+  private readonly heatmapColor = vtkColorTransferFunction.newInstance();
+  private readonly heatmapOpacity = vtkPiecewiseFunction.newInstance();
   private display: Display | null = null;
   /** The index axis whose world direction is closest to this view's normal (orientation.ts). */
   private sliceAxis: Axis = 0;
@@ -77,6 +85,10 @@ export class SliceScene {
           fillOpacity.addPoint(lo, 1);
           property.setPiecewiseFunction(0, fillOpacity);
         }
+      } else if (volume.meta.role === "heatmap") {
+        property.setInterpolationTypeToLinear();
+        property.setRGBTransferFunction(0, this.heatmapColor);
+        property.setPiecewiseFunction(0, this.heatmapOpacity);
       } else {
         property.setInterpolationTypeToNearest();
         labelFunctions = new LabelTransferFunctions();
@@ -96,6 +108,16 @@ export class SliceScene {
     applyColormap(this.imageColor, display.cmap, lo, hi);
     const slice = sliceIndexOf(display.sliceIndex, this.sliceCount);
     const hasImage = image !== null;
+    const heatmap = this.layers.find((l) => l.volume.meta.role === "heatmap");
+    if (heatmap) {
+      const range = heatmapRange(display, heatmap.volume);
+      applyColormap(this.heatmapColor, display.heatmap.cmap, ...range);
+      this.heatmapOpacity.removeAllPoints();
+      for (const [x, a] of heatmapOpacityPoints(display, range, display.heatmap.opacity)) {
+        this.heatmapOpacity.addPoint(x as number, a as number);
+      }
+      heatmap.actor.setVisibility(display.heatmap.visible && display.heatmap.opacity > 0);
+    }
     for (const layer of this.layers) {
       const { volume, mapper, actor, labelFunctions } = layer;
       mapper.setSlice(slice);
@@ -125,6 +147,8 @@ export class SliceScene {
   dispose(): void {
     this.clearLayers();
     this.imageColor.delete();
+    this.heatmapColor.delete();
+    this.heatmapOpacity.delete();
   }
 
   /** Draws the layer's label as its outline on `slice`, lines at `opacity`. */

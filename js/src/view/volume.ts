@@ -16,18 +16,29 @@ import { type LabelPalette, LabelTransferFunctions, paletteOf } from "../labels"
 import type { Display } from "../model";
 import type { DecodedVolume, Grid } from "../payload";
 import { transferFunction } from "../presets";
-import type { Role } from "../protocol";
+import { LABEL_ROLES, type Role } from "../protocol";
 import { FRAME_MARGIN, frameCamera, gridCorners, viewAspect } from "./camera";
 import { imageDataOf } from "./image-data";
 import { customColorMix } from "./mix-shader";
 import { volumeViewBasis } from "./orientation";
-import { displayRange, overlayWeights, type SceneVolumes, sampleDistanceOf } from "./scene";
+import {
+  displayRange,
+  heatmapOpacityPoints,
+  heatmapRange,
+  overlayWeights,
+  type SceneVolumes,
+  sampleDistanceOf,
+} from "./scene";
 
 // Image opacity (the preset's, see presets.ts) is given per a fraction of the volume's diagonal
 // so the look does not depend on the voxel count. Labels are translucent the same way: an organ
 // reads as a tinted volume with what lies inside it still visible.
 const LABEL_OPACITY = 0.5;
 const LABEL_OPACITY_UNITS_PER_DIAGONAL = 4;
+// A heat map is denser: a hot spot a fifth of the volume across reads nearly opaque at its
+// core, so it shows through the image and labels in front of it.
+const HEATMAP_OPACITY_UNITS_PER_DIAGONAL = 20;
+const HEATMAP_OPACITY_AT_THRESHOLD = 0.1;
 
 export class VolumeScene {
   private readonly actor = vtkVolume.newInstance();
@@ -36,6 +47,10 @@ export class VolumeScene {
   private readonly imageColor: vtkColorTransferFunction =
     vtkColorTransferFunctionClass.newInstance();
   private readonly imageOpacity = vtkPiecewiseFunction.newInstance();
+  private readonly heatmapColor: vtkColorTransferFunction =
+    vtkColorTransferFunctionClass.newInstance();
+  private readonly heatmapOpacity = vtkPiecewiseFunction.newInstance();
+  private heatmap: DecodedVolume | null = null;
   /** one per label-map component, reused across steps; updated in place */
   private readonly labelFunctions = new Map<number, LabelTransferFunctions>();
   private labelIds: number[][] = [];
@@ -60,6 +75,7 @@ export class VolumeScene {
     this.roles = volumes.components.map((v) => v.meta.role);
     this.palettes = volumes.components.map(paletteOf);
     this.image = volumes.components.find((v) => v.meta.role === "image") ?? null;
+    this.heatmap = volumes.components.find((v) => v.meta.role === "heatmap") ?? null;
     this.grid = first.grid;
     const { dims, spacing } = first.grid;
     this.minSpacing = Math.min(...spacing);
@@ -87,6 +103,11 @@ export class VolumeScene {
         input.setInterpolationTypeToLinear();
         main.setRGBTransferFunction(component, this.imageColor);
         main.setScalarOpacity(component, this.imageOpacity);
+      } else if (volume.meta.role === "heatmap") {
+        input.setInterpolationTypeToLinear();
+        main.setRGBTransferFunction(component, this.heatmapColor);
+        main.setScalarOpacity(component, this.heatmapOpacity);
+        main.setUseGradientOpacity(component, false);
       } else {
         // linear filtering only tells the shader where ids change; it reads exact ids itself
         input.setInterpolationTypeToLinear();
@@ -96,16 +117,18 @@ export class VolumeScene {
         main.setUseGradientOpacity(component, false);
       }
       if (volume.meta.role !== "image") {
-        main.setScalarOpacityUnitDistance(
-          component,
-          this.diagonal / LABEL_OPACITY_UNITS_PER_DIAGONAL,
-        );
+        const units =
+          volume.meta.role === "heatmap"
+            ? HEATMAP_OPACITY_UNITS_PER_DIAGONAL
+            : LABEL_OPACITY_UNITS_PER_DIAGONAL;
+        main.setScalarOpacityUnitDistance(component, this.diagonal / units);
       }
     });
     this.actor.setProperties(this.properties.slice(0, Math.max(1, volumes.components.length)));
 
     const lit = this.roles.indexOf("image");
-    const labelComponents = this.roles.flatMap((r, c) => (r === "image" ? [] : [c]));
+    const labelComponents = this.roles.flatMap((r, c) => (LABEL_ROLES.includes(r) ? [c] : []));
+    const heatmapComponents = this.roles.flatMap((r, c) => (r === "heatmap" ? [c] : []));
     const viewSpecific = {
       OpenGL: {
         ShaderReplacements: [
@@ -116,6 +139,7 @@ export class VolumeScene {
               this.roles.length,
               lit >= 0 ? lit : null,
               labelComponents,
+              heatmapComponents,
             ),
             replaceFirst: false,
             replaceAll: false,
@@ -148,8 +172,16 @@ export class VolumeScene {
     this.imageOpacity.removeAllPoints();
     for (const [x, a] of tf.opacity) this.imageOpacity.addPoint(x, a);
 
+    if (this.heatmap) {
+      const range = heatmapRange(display, this.heatmap);
+      applyColormap(this.heatmapColor, display.heatmap.cmap, ...range);
+      this.heatmapOpacity.removeAllPoints();
+      for (const [x, a] of heatmapOpacityPoints(display, range, 1, HEATMAP_OPACITY_AT_THRESHOLD)) {
+        this.heatmapOpacity.addPoint(x as number, a as number);
+      }
+    }
     this.roles.forEach((role, component) => {
-      if (role !== "image") {
+      if (LABEL_ROLES.includes(role)) {
         this.labelFunction(component).update(
           this.palettes[component] ?? role,
           this.labelIds[component] ?? [],
@@ -214,6 +246,8 @@ export class VolumeScene {
     for (const tf of this.labelFunctions.values()) tf.delete();
     this.imageColor.delete();
     this.imageOpacity.delete();
+    this.heatmapColor.delete();
+    this.heatmapOpacity.delete();
   }
 
   private labelFunction(component: number): LabelTransferFunctions {

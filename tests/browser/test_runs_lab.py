@@ -240,6 +240,7 @@ def test_two_runs_side_by_side_share_camera_step_and_settings(
     nb.wait_rendered(2, step=1)
     assert nb.eval_json("[v.step for v in pair.viewers]") == [1, 1]
     assert nb.eval_json("pair.viewers[0].cmap") == "Cool to Warm"
+    nb.page.locator(".widget-gridbox").screenshot(path=artifacts / "runs_pair_widget.png")
     left = nb.shot(1, artifacts / "runs_pair_left.png")
     right = nb.shot(2, artifacts / "runs_pair_right.png")
     assert mean_abs_diff(left, right) > CHANGED  # same view, different predictions

@@ -121,8 +121,11 @@ class ScreenshotSave:
 
     def _finish(self, frame: Frame | None, error: str | None = None) -> None:
         if frame is not None:
-            self.path.write_bytes(frame.png)
-            self.done = True
+            try:
+                self.path.write_bytes(frame.png)
+                self.done = True
+            except OSError as exc:  # after the cell nobody would see it raised: say it here
+                error = f"{type(exc).__name__}: {exc}"
         self.error = error
         if self._handle is not None:
             self._handle.update(_Text(self.message))
@@ -192,12 +195,9 @@ class Screenshots:
             error = "the browser sent no PNG picture with its state"
             self._settle(content.get("ids"), None, lambda _request: error)
             return
-        frame = Frame(
-            png=png,
-            state=state,
-            width=int(content.get("width", 0)),
-            height=int(content.get("height", 0)),
-        )
+        size = [content.get("width"), content.get("height")]
+        width, height = (int(v) if isinstance(v, int | float) else 0 for v in size)
+        frame = Frame(png=png, state=state, width=width, height=height)
         self.latest = frame
 
         def mismatch(request: _Request) -> str | None:

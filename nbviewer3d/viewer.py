@@ -454,7 +454,12 @@ class Viewer(anywidget.AnyWidget):
         the browser drew it, what changed and that nothing was written). The returned
         :class:`~nbviewer3d.screenshot.ScreenshotSave` has ``.done`` and ``.error``.
         """
-        save = ScreenshotSave(Path(path), self._drawn_state())
+        target = Path(path)
+        if not target.parent.is_dir():
+            raise FileNotFoundError(
+                f"cannot save a screenshot to {target}: there is no folder {target.parent}"
+            )
+        save = ScreenshotSave(target, self._drawn_state())
         frame = self._screenshots.current()
         if frame is not None:
             save._finish(frame)

@@ -177,3 +177,11 @@ def test_a_frame_without_a_png_settles_the_save_with_an_error(
     browser.draw(png=b"not a png")
     assert save.error == "the browser sent no PNG picture with its state"
     assert viewer.last_frame is None
+
+
+def test_a_save_to_a_missing_folder_is_refused_at_once(
+    viewer_and_browser: tuple[Viewer, Browser], tmp_path: Path
+) -> None:
+    viewer, _ = viewer_and_browser
+    with pytest.raises(FileNotFoundError, match="no folder"):
+        viewer.save_screenshot(tmp_path / "nope" / "x.png")

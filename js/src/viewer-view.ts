@@ -427,8 +427,10 @@ export class ViewerView {
       picture.height,
     ]);
     picture.toBlob((blob) => {
-      if (!blob || this.disposed) return;
-      void blob.arrayBuffer().then((buffer) => this.model.send(message, undefined, [buffer]));
+      if (this.disposed) return;
+      // without a picture the kernel still hears back, and says the save failed
+      if (!blob) this.model.send(message, undefined, []);
+      else void blob.arrayBuffer().then((buffer) => this.model.send(message, undefined, [buffer]));
     }, "image/png");
   };
 

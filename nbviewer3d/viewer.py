@@ -35,6 +35,7 @@ from .screenshot import Frame, ScreenshotPending, Screenshots, ScreenshotSave, a
 from .store import MemoryStore, StepStore
 from .transfer import default_preset, presets
 from .transport import ROLES, encode, nonfinite_count, robust_range
+from .versions import StepVersions
 from .volume import Volume, on_grid
 
 _BUNDLE = Path(__file__).parent / "static" / "widget.js"
@@ -149,9 +150,7 @@ class Viewer(anywidget.AnyWidget):
             self._default_level = (self.vmin + self.vmax) / 2
         self._store: StepStore = store if store is not None else MemoryStore()
         self.bytes_sent = 0
-        # version numbers are never reused across runs: the browser caches by (step, version)
-        self._run_versions: dict[str | None, dict[str, int]] = {}
-        self._version_base = 0
+        self._step_versions = StepVersions()
         self._screenshots = Screenshots(self.send, self._drawn_state, self._drawn_traits)
         self.on_msg(self._on_message)
         runs = self._store.runs()
@@ -219,27 +218,14 @@ class Viewer(anywidget.AnyWidget):
         old, new = change["old"], change["new"]
         if old is None or new == getattr(self._store, "run", None):
             return
-        self._run_versions[old] = dict(self._versions)
         self._store = self._store.with_run(new)
         steps = self._store.steps()
-        versions = self._run_versions.get(new)
-        if versions is None:
-            self._version_base = self._fresh_version()
-            versions = {str(s): self._version_base for s in steps}
-        else:
-            self._version_base = min(versions.values(), default=self._fresh_version())
         with self.hold_sync():
             self.set_trait("steps", steps)
-            self._versions = versions
+            self._versions = self._step_versions.switch(dict(self._versions), old, new, steps)
             if steps:
                 self.step = min(steps, key=lambda s: (abs(s - self.step), s))
             self._on_refresh()
-
-    def _fresh_version(self) -> int:
-        """A version number no step of any run has had."""
-        seen = [v for run in self._run_versions.values() for v in run.values()]
-        seen += list(self._versions.values())
-        return max(seen, default=-1) + 1
 
     @t.validate("label_names", "label_colors", "hidden_labels", "overlay_style")
     def _valid_label_style(self, proposal: dict[str, Any]) -> Any:
@@ -350,11 +336,7 @@ class Viewer(anywidget.AnyWidget):
     def _sync_steps(self, replaced: list[int] | None = None) -> None:
         steps = self._store.steps()
         was_at_latest = not self.steps or self.step == self.steps[-1]
-        versions = dict(self._versions)
-        for s in steps:
-            versions.setdefault(str(s), self._version_base)
-        for s in replaced or []:
-            versions[str(s)] = self._fresh_version()
+        versions = self._step_versions.update(dict(self._versions), steps, replaced or [])
         with self.hold_sync():
             self.set_trait("steps", steps)
             self._versions = versions

@@ -505,6 +505,7 @@ function keepKeysInControls(event: KeyboardEvent): void {
   if (
     target instanceof HTMLInputElement ||
     target instanceof HTMLSelectElement ||
+    target instanceof HTMLButtonElement ||
     target instanceof HTMLTextAreaElement
   ) {
     event.stopPropagation();

@@ -3,6 +3,8 @@
 from .api import view, view_logdir
 from .events import Logdir, log_volume, open_logdir, plot_2d_or_3d_image
 from .inputs import as_volume
+from .run_comparison import RunComparison
+from .screenshot import ScreenshotPending
 from .transfer import presets
 from .viewer import NonFiniteVoxelsWarning, Viewer, colormaps
 from .volume import Volume
@@ -10,6 +12,8 @@ from .volume import Volume
 __all__ = [
     "Logdir",
     "NonFiniteVoxelsWarning",
+    "RunComparison",
+    "ScreenshotPending",
     "Viewer",
     "Volume",
     "as_volume",

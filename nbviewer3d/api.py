@@ -2,9 +2,14 @@
 
 from __future__ import annotations
 
-from typing import Any
+from collections.abc import Sequence
+from typing import TYPE_CHECKING, Any, overload
 
+from .run_comparison import RunComparison
 from .viewer import CONVERT_OPTIONS, Viewer
+
+if TYPE_CHECKING:
+    from .events import LogdirStore
 
 _ALIASES = {
     "label_image": "label",
@@ -69,6 +74,7 @@ def view(
     return viewer
 
 
+@overload
 def view_logdir(
     path: str,
     run: str | None = None,
@@ -77,23 +83,59 @@ def view_logdir(
     prediction: str | None = None,
     *,
     heatmap: str | None = None,
+    runs: None = None,
     frame_dim: int = -3,
     follow: bool = False,
     **display: Any,
-) -> Viewer:
+) -> Viewer: ...
+
+
+@overload
+def view_logdir(
+    path: str,
+    run: None = None,
+    image: str | None = None,
+    label: str | None = None,
+    prediction: str | None = None,
+    *,
+    heatmap: str | None = None,
+    runs: Sequence[str],
+    frame_dim: int = -3,
+    follow: bool = False,
+    **display: Any,
+) -> RunComparison: ...
+
+
+def view_logdir(
+    path: str,
+    run: str | None = None,
+    image: str | None = None,
+    label: str | None = None,
+    prediction: str | None = None,
+    *,
+    heatmap: str | None = None,
+    runs: Sequence[str] | None = None,
+    frame_dim: int = -3,
+    follow: bool = False,
+    **display: Any,
+) -> Viewer | RunComparison:
     """Walk every logged step of a TensorBoard run: image, label and prediction overlaid.
 
     ``path`` is a logdir (local or any fsspec URL). ``image``/``label``/``prediction``/
     ``heatmap`` name tags when MONAI's usual naming doesn't tell them apart (a tag whose name
     holds ``cam``, ``heatmap``, ``saliency``, ``occlusion``, ``attention`` or ``entropy`` is
-    taken as the heat map); ``run`` picks a run when several
-    hold volumes. Volumes are decoded and sent only when the slider reaches their step.
+    taken as the heat map). ``run`` picks the run shown first
+    (default: the first, sorted, that holds volumes); with several, ``viewer.runs`` lists them
+    and ``viewer.run`` (or the panel's run menu) switches, keeping the step and every display
+    setting. ``runs=[a, b]`` shows those runs side by side instead (a
+    :class:`~nbviewer3d.run_comparison.RunComparison`): same step, camera and settings.
+    Volumes are decoded and sent only when the slider reaches their step.
     ``follow=True`` adds new steps, and new points of the scalar curves drawn under the view,
     as training writes them (see ``Viewer.follow``). MONAI's ``TensorBoardImageHandler``
     names (``input_0``, ``input_1``, ``output``) pair as image, label and prediction; volume
     tags given no role are named once in an ``UnpairedTagWarning`` saying how to show them.
     """
-    from .events import LogdirStore
+    from .events import LogdirStore, open_logdir
 
     for alias in ("label_image_blend", "label_image_names"):
         if alias in display:
@@ -101,15 +143,23 @@ def view_logdir(
             if name in display:
                 raise TypeError(f"pass {name}= or {alias}=, not both")
             display[name] = display.pop(alias)
-    store = LogdirStore(
-        path,
-        run,
-        image=image,
-        label=label,
-        prediction=prediction,
-        frame_dim=frame_dim,
-        heatmap=heatmap,
-    )
+    tags = {"image": image, "label": label, "prediction": prediction, "heatmap": heatmap}
+    if runs is None:
+        store = LogdirStore(path, run, frame_dim=frame_dim, **tags)
+        return _logdir_viewer(store, follow, display)
+    if run is not None:
+        raise TypeError("pass run= (one run, with a run menu) or runs= (side by side), not both")
+    if isinstance(runs, str) or len(runs) < 2:
+        raise TypeError(f"runs= takes a list of at least two run names, got {runs!r}")
+    logdir = open_logdir(path)
+    viewers = [
+        _logdir_viewer(LogdirStore(logdir, r, frame_dim=frame_dim, **tags), follow, dict(display))
+        for r in runs
+    ]
+    return RunComparison(viewers)
+
+
+def _logdir_viewer(store: LogdirStore, follow: bool, display: dict[str, Any]) -> Viewer:
     viewer = Viewer(store=store, **display)
     viewer.scalars = store.scalars()
     steps = store.steps()

@@ -16,6 +16,14 @@ class StepStore(Protocol):
 
     def volumes(self, step: int) -> Mapping[str, Volume]: ...
 
+    def runs(self) -> list[str]:
+        """The runs a viewer may switch between (empty: the store is one run)."""
+        ...
+
+    def with_run(self, run: str) -> StepStore:
+        """The same kind of store over another of :meth:`runs`."""
+        ...
+
 
 class MemoryStore:
     """Volumes held in the kernel, added step by step (``Viewer.add``)."""
@@ -28,6 +36,12 @@ class MemoryStore:
 
     def volumes(self, step: int) -> Mapping[str, Volume]:
         return self._by_step[step]
+
+    def runs(self) -> list[str]:
+        return []
+
+    def with_run(self, run: str) -> StepStore:
+        raise TypeError("a viewer made with view() holds one run; runs come from view_logdir()")
 
     def put(self, step: int, volumes: Mapping[str, Volume], replace_image: bool = False) -> None:
         """Add or replace roles at ``step``; roles not named keep their volumes.

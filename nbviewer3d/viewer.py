@@ -6,6 +6,8 @@ Wire protocol (the browser asks, the kernel answers; display traits never carry 
     kernel -> browser   {"type": "volumes", "step": s, "version": v, "volumes": [meta, ...]}
                         with buffers[i] holding volumes[i]'s voxels (see transport.encode)
                         {"type": "error", "step": s, "message": "..."}
+    kernel -> browser   {"type": "screenshot", ...}, browser -> kernel {"type": "frame", ...}
+                        (see screenshot.py)
 
 The browser caches each step's volumes by (step, version) under a ``cache_mb`` cap, so going
 back to a step it holds sends nothing; ``add`` on an existing step bumps its version.
@@ -26,11 +28,13 @@ import anywidget
 import numpy as np
 import traitlets as t
 
+from . import camera as camera_form
 from . import label_style
 from .comparison import AFTER_FETCH_S, AFTER_STEP_S, COMPARE_MODES, StepMetrics
 from .heatmaps import as_heatmap, heatmap_on_grid
 from .inputs import as_channels, as_volume
 from .scalars import normalise_scalars
+from .screenshot import Frame, ScreenshotPending, Screenshots, ScreenshotSave, as_json
 from .store import MemoryStore, StepStore
 from .transfer import default_preset, presets
 from .transport import (
@@ -40,6 +44,7 @@ from .transport import (
     nonfinite_count,
     robust_range,
 )
+from .versions import StepVersions
 from .volume import Volume, on_grid
 
 _BUNDLE = Path(__file__).parent / "static" / "widget.js"
@@ -106,6 +111,11 @@ class Viewer(anywidget.AnyWidget):
     compare = t.Unicode("overlay").tag(sync=True)
     view_mode = t.Unicode("volume").tag(sync=True)
     slice_index = t.Int(-1, min=-1).tag(sync=True)
+    # the 3D view's camera in RAS mm (camera.py); None: the default view
+    camera = t.Any(None, allow_none=True).tag(sync=True)
+    # the logdir run on screen (None for view()) and the runs it can switch to
+    run = t.Unicode(None, allow_none=True).tag(sync=True)
+    runs = t.List(t.Unicode(), read_only=True).tag(sync=True)
     steps = t.List(t.Int(), read_only=True).tag(sync=True)
     step = t.Int(0).tag(sync=True)
     height = t.Int(480, min=120).tag(sync=True)
@@ -149,6 +159,7 @@ class Viewer(anywidget.AnyWidget):
         "compare",
         "view_mode",
         "slice_index",
+        "camera",
         "height",
         "cache_mb",
         "heatmap_cmap",
@@ -158,6 +169,16 @@ class Viewer(anywidget.AnyWidget):
         "heatmap_opacity",
         "heatmap_visible",
         "channel_names",
+    )
+    # synced traits that don't change the picture (left out of a screenshot's state)
+    _NOT_DRAWN = (
+        "steps",
+        "scalars",
+        "runs",
+        "cache_mb",
+        "_versions",
+        "_metrics",
+        "channel_count",
     )
 
     def __init__(self, store: StepStore | None = None, **display: Any) -> None:
@@ -177,7 +198,13 @@ class Viewer(anywidget.AnyWidget):
         # each channel's [vmin, vmax] while another channel is shown
         self._channel_windows: dict[int, tuple[float | None, float | None]] = {}
         self.bytes_sent = 0
+        self._step_versions = StepVersions()
+        self._screenshots = Screenshots(self.send, self._drawn_state, self._drawn_traits)
         self.on_msg(self._on_message)
+        runs = self._store.runs()
+        if runs:
+            self.set_trait("runs", runs)
+            self.set_trait("run", getattr(self._store, "run", runs[0]))
         self._sync_steps()
         self.observe(self._on_metrics_change, names=["step", "_versions", "label_names"])
 
@@ -266,6 +293,36 @@ class Viewer(anywidget.AnyWidget):
                 f"unknown compare {mode!r}; accepted: {', '.join(map(repr, COMPARE_MODES))}"
             )
         return mode
+
+    @t.validate("camera")
+    def _valid_camera(self, proposal: dict[str, Any]) -> dict[str, Any] | None:
+        try:
+            return camera_form.normalise(proposal["value"])
+        except ValueError as error:
+            raise t.TraitError(str(error)) from None
+
+    @t.validate("run")
+    def _valid_run(self, proposal: dict[str, Any]) -> str | None:
+        run: str | None = proposal["value"]
+        if run not in self.runs:
+            where = f"runs: {self.runs}" if self.runs else "this viewer shows one run (view())"
+            raise t.TraitError(f"no run {run!r}; {where}")
+        return run
+
+    @t.observe("run")
+    def _switch_run(self, change: dict[str, Any]) -> None:
+        """Show another run: same step (or the nearest it logged), same display settings."""
+        old, new = change["old"], change["new"]
+        if old is None or new == getattr(self._store, "run", None):
+            return
+        self._store = self._store.with_run(new)
+        steps = self._store.steps()
+        with self.hold_sync():
+            self.set_trait("steps", steps)
+            self._versions = self._step_versions.switch(dict(self._versions), old, new, steps)
+            if steps:
+                self.step = min(steps, key=lambda s: (abs(s - self.step), s))
+            self._on_refresh()
 
     @t.validate("label_names", "label_colors", "hidden_labels", "overlay_style")
     def _valid_label_style(self, proposal: dict[str, Any]) -> Any:
@@ -428,11 +485,7 @@ class Viewer(anywidget.AnyWidget):
     def _sync_steps(self, replaced: list[int] | None = None) -> None:
         steps = self._store.steps()
         was_at_latest = not self.steps or self.step == self.steps[-1]
-        versions = dict(self._versions)
-        for s in steps:
-            versions.setdefault(str(s), 0)
-        for s in replaced or []:
-            versions[str(s)] = versions.get(str(s), 0) + 1
+        versions = self._step_versions.update(dict(self._versions), steps, replaced or [])
         with self.hold_sync():
             self.set_trait("steps", steps)
             self._versions = versions
@@ -504,7 +557,10 @@ class Viewer(anywidget.AnyWidget):
 
     # ---- browser messages -------------------------------------------------------------
 
-    def _on_message(self, _widget: object, content: object, _buffers: object) -> None:
+    def _on_message(self, _widget: object, content: object, received: object) -> None:
+        if isinstance(content, dict) and content.get("type") == "frame":
+            self._screenshots.receive(content, list(received) if isinstance(received, list) else [])
+            return
         if not isinstance(content, dict) or content.get("type") != "fetch":
             return
         step = content.get("step")
@@ -528,6 +584,70 @@ class Viewer(anywidget.AnyWidget):
         if step == self.step:
             self._step_metrics.schedule(self._publish_metrics, AFTER_FETCH_S)
 
+    # ---- pictures (see screenshot.py for why a cell can't wait for the browser) ----------
+
+    def _drawn_traits(self) -> list[str]:
+        base = set(anywidget.AnyWidget.class_trait_names())
+        return sorted(
+            n for n in self.trait_names(sync=True) if n not in base and n not in self._NOT_DRAWN
+        )
+
+    def _drawn_state(self) -> dict[str, Any]:
+        """What the picture depends on, as the browser reports it with a frame."""
+        state = {name: as_json(getattr(self, name)) for name in self._drawn_traits()}
+        state["version"] = self._versions.get(str(self.step), 0)
+        return state
+
+    def screenshot(self, as_array: bool = False) -> bytes | np.ndarray:
+        """The current rendering as PNG bytes (``as_array=True``: ``(h, w, 3)`` uint8 RGB).
+
+        The browser sends the picture it drew; ipykernel reads it only between cells. When
+        the last picture here shows the viewer's current state it is returned at once;
+        otherwise the browser is asked for one and :class:`ScreenshotPending` is raised: run
+        ``viewer.screenshot()`` again in a later cell, or use :meth:`save_screenshot`, which
+        works from the same cell.
+        """
+        frame = self._screenshots.current()
+        if frame is None:
+            self._screenshots.request()
+            raise ScreenshotPending(
+                "the browser has not sent a picture of the viewer's current state yet; it was "
+                "asked for one, which arrives after this cell has run (ipykernel reads widget "
+                "messages between cells): call viewer.screenshot() again in the next cell, or "
+                "use viewer.save_screenshot(path), which writes the file as soon as it arrives "
+                "(the viewer must be displayed)"
+            )
+        return frame.as_array() if as_array else frame.png
+
+    def save_screenshot(self, path: str | Path) -> ScreenshotSave:
+        """Write the current rendering to ``path`` as PNG; works from the cell that made or
+        changed the view.
+
+        When the picture of the current state is here, it is written now. Otherwise a line in
+        the cell says the file will be saved, and it is, when the browser has drawn this
+        state (after the cell); the line then says "saved" (or, if the viewer changed before
+        the browser drew it, what changed and that nothing was written). The returned
+        :class:`~nbviewer3d.screenshot.ScreenshotSave` has ``.done`` and ``.error``.
+        """
+        target = Path(path)
+        if not target.parent.is_dir():
+            raise FileNotFoundError(
+                f"cannot save a screenshot to {target}: there is no folder {target.parent}"
+            )
+        save = ScreenshotSave(target, self._drawn_state())
+        frame = self._screenshots.current()
+        if frame is not None:
+            save._finish(frame)
+            return save
+        save._show()
+        self._screenshots.request(save)
+        return save
+
+    @property
+    def last_frame(self) -> Frame | None:
+        """The last picture the browser sent, with the state it shows (``.state``)."""
+        return self._screenshots.latest
+
     # ---- following a store that grows (a logdir being written) ------------------------
 
     def poll(self) -> list[int]:
@@ -536,6 +656,9 @@ class Viewer(anywidget.AnyWidget):
         if refresh is None:
             raise TypeError("poll() and follow() need a store that can refresh (a logdir)")
         new: list[int] = refresh()
+        runs = self._store.runs()
+        if runs != self.runs:
+            self.set_trait("runs", runs)
         if new:
             self._sync_steps()
         self._on_refresh()  # scalars grow between the steps that log volumes

@@ -125,14 +125,18 @@ def test_store_refresh_reports_new_steps(training_run: Path) -> None:
     assert store.steps() == [1, 3, 7]
 
 
-def test_store_needs_a_run_when_several_hold_volumes(training_run: Path) -> None:
+def test_store_opens_the_first_run_and_switches_to_the_others(training_run: Path) -> None:
     writer = SummaryWriter(str(training_run / "other"))
     log_volume(writer, "image", np.zeros((2, 2, 2), np.float32), 0)
     writer.close()
-    with pytest.raises(LogdirError, match=r"several runs; pick one with run=: \['other', 'run'\]"):
-        LogdirStore(str(training_run))
+    store = LogdirStore(str(training_run), image="image_HWD")
+    assert (store.run, store.runs()) == ("other", ["other", "run"])
     with pytest.raises(LogdirError, match="no run 'nope'"):
         LogdirStore(str(training_run), run="nope")
+    assert store.steps() == [0]
+    switched = store.with_run("run")
+    assert (switched.run, switched.steps(), switched.logdir) == ("run", [1, 3], store.logdir)
+    assert switched.roles["image"] == "image_HWD/image"  # the tags asked for go along
     assert LogdirStore(str(training_run), run="other").steps() == [0]
 
 

@@ -5,6 +5,7 @@ import { describeError } from "./errors";
 import { type ModelLike, readCacheBytes } from "./model";
 import { decodeVolume, type WireBuffer } from "./payload";
 import { parseKernelMessage, type Role } from "./protocol";
+import { parseScreenshotRequest, ScreenshotRequests } from "./screenshot";
 
 export type StepEvent =
   | { kind: "volumes"; entry: StepVolumes }
@@ -14,6 +15,7 @@ export type StepListener = (event: StepEvent) => void;
 
 export class ModelState {
   readonly cache: StepCache;
+  readonly screenshots = new ScreenshotRequests();
   private readonly listeners = new Set<StepListener>();
 
   constructor(readonly model: ModelLike) {
@@ -38,6 +40,7 @@ export class ModelState {
     this.model.off("change:cache_mb", this.onCacheCap);
     this.listeners.clear();
     this.cache.clear();
+    this.screenshots.clear();
   }
 
   private readonly onCacheCap = (): void => {
@@ -49,6 +52,11 @@ export class ModelState {
   }
 
   readonly onMessage = (content: unknown, buffers?: readonly WireBuffer[]): void => {
+    const screenshot = parseScreenshotRequest(content);
+    if (screenshot) {
+      this.screenshots.add(screenshot);
+      return;
+    }
     void this.handle(content, buffers ?? []);
   };
 

@@ -20,7 +20,9 @@ import { Curves } from "./panel/curves";
 import { Panel } from "./panel/panel";
 import { injectStyle } from "./panel/style";
 import { LABEL_ROLES } from "./protocol";
+import { composeFrame, downloadName, frameMessage, offerDownload } from "./screenshot";
 import { applyCamera, CameraMemory, gridKey, readCamera } from "./view/camera";
+import { applyCameraTrait, cameraTrait, parseCameraTrait, sameCamera } from "./view/camera-trait";
 import { EdgeLetterOverlay } from "./view/edge-letters";
 import { GLWindow } from "./view/gl-window";
 import { cameraBasis, edgeLetters } from "./view/orientation";
@@ -56,6 +58,9 @@ export class ViewerView {
   /** Bumps on every acquire and release, so a snapshot encoded for an older one is dropped. */
   private glGeneration = 0;
   private readonly unsubscribe: () => void;
+  private readonly unsubscribeScreenshots: () => void;
+  /** A screenshot is being drawn (its render must not answer requests again). */
+  private capturing = false;
   private readonly resizeObserver: ResizeObserver | null;
   private disposed = false;
   /** A failure no new data can fix (no WebGL2, context lost): stays shown until GL is back. */
@@ -81,7 +86,7 @@ export class ViewerView {
     this.errorBox.className = "nbviewer3d-error";
     this.errorBox.setAttribute("role", "alert");
     clearError(this.errorBox);
-    this.panel = new Panel(model);
+    this.panel = new Panel(model, { download: () => this.download() });
     this.curves = new Curves(model);
     this.root.append(this.canvasBox, this.errorBox, this.curves.element, this.panel.element);
     el.append(this.root);
@@ -96,6 +101,8 @@ export class ViewerView {
     model.on("change:_versions", this.onStep);
     model.on("change:height", this.onHeight);
     model.on("change:channel", this.onChannel);
+    model.on("change:camera", this.onCamera);
+    this.unsubscribeScreenshots = state.screenshots.subscribe(this.onScreenshotRequest);
 
     this.resizeObserver =
       typeof ResizeObserver === "undefined" ? null : new ResizeObserver(this.onResize);
@@ -122,6 +129,8 @@ export class ViewerView {
     this.model.off("change:_versions", this.onStep);
     this.model.off("change:height", this.onHeight);
     this.model.off("change:channel", this.onChannel);
+    this.model.off("change:camera", this.onCamera);
+    this.unsubscribeScreenshots();
     this.state.cache.pin(this, null);
     this.unsubscribe();
     this.destroyGL();
@@ -275,6 +284,7 @@ export class ViewerView {
       this.glFailure = null;
       clearError(this.errorBox);
     }
+    this.glWindow.onInteractionEnd(this.onInteractionEnd);
     this.glGeneration += 1;
     this.removeSnapshot();
     this.buildScene();
@@ -358,13 +368,39 @@ export class ViewerView {
     const grid = gridKey(first.grid);
     if (grid === this.placedGrid) return;
     scene.resetCamera();
-    const saved = this.cameras.restore(this.sceneMode, grid);
-    if (saved) {
-      applyCamera(gl.renderer.getActiveCamera(), saved);
-      gl.renderer.resetCameraClippingRange();
+    // the 3D camera is the `camera` trait (kept across grids, runs and modes); slice views
+    // keep the user's zoom and pan per mode here
+    if (this.sceneMode === "volume") {
+      const trait = parseCameraTrait(this.model.get("camera"));
+      if (trait) applyCameraTrait(gl.renderer.getActiveCamera(), trait);
+    } else {
+      const saved = this.cameras.restore(this.sceneMode, grid);
+      if (saved) applyCamera(gl.renderer.getActiveCamera(), saved);
     }
+    gl.renderer.resetCameraClippingRange();
     this.placedGrid = grid;
   }
+
+  /** Python (or another view of this model) set the camera: show it, or the default view. */
+  private readonly onCamera = this.guarded((): void => {
+    const gl = this.glWindow;
+    if (!gl || !this.scene || !this.shown || this.sceneMode !== "volume") return;
+    const camera = gl.renderer.getActiveCamera();
+    const trait = parseCameraTrait(this.model.get("camera"));
+    if (trait && sameCamera(trait, cameraTrait(camera))) return; // our own change coming back
+    if (trait) applyCameraTrait(camera, trait);
+    else this.scene.resetCamera();
+    gl.renderer.resetCameraClippingRange();
+    gl.render();
+  });
+
+  /** The user let go of the 3D camera: it becomes the `camera` trait. */
+  private readonly onInteractionEnd = (): void => {
+    const gl = this.glWindow;
+    if (!gl || this.sceneMode !== "volume" || this.placedGrid === null) return;
+    this.model.set("camera", cameraTrait(gl.renderer.getActiveCamera()));
+    this.model.save_changes();
+  };
 
   private draw(newData: boolean): void {
     const gl = this.glWindow;
@@ -392,7 +428,67 @@ export class ViewerView {
         loading ? `loading step ${readStep(this.model)}…` : "",
       );
     }
+    if (this.state.screenshots.size > 0 && !this.capturing) queueMicrotask(this.answerScreenshots);
   };
+
+  // ---- screenshots (see screenshot.ts) ------------------------------------------------
+
+  private readonly onScreenshotRequest = (): void => {
+    this.answerScreenshots();
+  };
+
+  /** Drawn and showing the model's current step and version, with GL: what a picture shows. */
+  private settled(): boolean {
+    if (!this.glWindow || !this.scene || !this.shown || this.glFailure !== null) return false;
+    const step = readStep(this.model);
+    return (
+      this.shown.step === step &&
+      this.shown.version === readVersion(this.model, step) &&
+      !this.state.cache.isFetching(step)
+    );
+  }
+
+  /** Answers the kernel's pending requests with the settled frame (else waits for one). */
+  private readonly answerScreenshots = (): void => {
+    if (this.disposed || this.capturing || this.state.screenshots.size === 0) return;
+    if (!this.settled()) return;
+    const picture = this.picture();
+    if (!picture) return;
+    const requests = this.state.screenshots.take();
+    const step = readStep(this.model);
+    const message = frameMessage(this.model, requests, readVersion(this.model, step), [
+      picture.width,
+      picture.height,
+    ]);
+    picture.toBlob((blob) => {
+      if (this.disposed) return;
+      // without a picture the kernel still hears back, and says the save failed
+      if (!blob) this.model.send(message, undefined, []);
+      else void blob.arrayBuffer().then((buffer) => this.model.send(message, undefined, [buffer]));
+    }, "image/png");
+  };
+
+  /** The view as shown (3D or slices with the cube or edge letters), drawn now; null without GL. */
+  private picture(): HTMLCanvasElement | null {
+    const gl = this.glWindow;
+    if (!gl || !this.shown) return null;
+    this.capturing = true;
+    try {
+      return gl.capture((canvas) => composeFrame(this.canvasBox, canvas));
+    } finally {
+      this.capturing = false;
+    }
+  }
+
+  /** The panel's download button: the picture as a PNG file, straight from the browser. */
+  private download(): void {
+    const picture = this.picture();
+    if (!picture) return;
+    const name = downloadName(this.model.get("run"), readStep(this.model));
+    picture.toBlob((blob) => {
+      if (blob) offerDownload(this.root.ownerDocument, blob, name);
+    }, "image/png");
+  }
 
   /** The orientation marker (3D) or the edge letters (slices) for the camera just drawn. */
   private showOrientation(): void {
@@ -443,6 +539,7 @@ function keepKeysInControls(event: KeyboardEvent): void {
   if (
     target instanceof HTMLInputElement ||
     target instanceof HTMLSelectElement ||
+    target instanceof HTMLButtonElement ||
     target instanceof HTMLTextAreaElement
   ) {
     event.stopPropagation();

@@ -16,9 +16,10 @@ from .pairing import VOLUME_KINDS, pair_tags, unpaired, unpaired_message
 class LogdirStore:
     """Image, label and prediction of one run, step by step, decoded only when asked.
 
-    ``logdir`` is a :class:`Logdir` or a path. ``run`` may be left out when only one run
-    holds volumes. ``image``/``label``/``prediction`` name tags explicitly (a MONAI base name
-    such as ``"output_HWD"`` is enough); left out, they are guessed from MONAI's naming.
+    ``logdir`` is a :class:`Logdir` or a path. ``run`` left out is the first run (sorted)
+    that holds volumes; :meth:`runs` lists them and :meth:`with_run` opens another.
+    ``image``/``label``/``prediction`` name tags explicitly (a MONAI base name such as
+    ``"output_HWD"`` is enough); left out, they are guessed from MONAI's naming.
     Label and prediction volumes have kind ``label``, placed on the image's grid when they
     carry no geometry of their own (MONAI's GIFs). When the roles are guessed, each volume
     tag left out is named once in an :class:`UnpairedTagWarning`, here or when a refresh
@@ -38,17 +39,25 @@ class LogdirStore:
         self.logdir = logdir if isinstance(logdir, Logdir) else open_logdir(logdir)
         self.run = self._pick_run(run)
         self.frame_dim = frame_dim
-        self.roles = pair_tags(
-            self.logdir.tags(self.run),
-            image=image,
-            label=label,
-            prediction=prediction,
-            heatmap=heatmap,
-        )
-        self._guessed = image is None and label is None and prediction is None
+        self._tags = {"image": image, "label": label, "prediction": prediction, "heatmap": heatmap}
+        self.roles = pair_tags(self.logdir.tags(self.run), **self._tags)
+        self._guessed = all(name is None for name in self._tags.values())
         self._reported: set[str] = set()
         self._steps = self._collect_steps()
         self._warn_unpaired()
+
+    def runs(self) -> list[str]:
+        """The runs of the logdir that hold volumes, sorted (those a viewer can switch to)."""
+        return [
+            r
+            for r in sorted(self.logdir.runs)
+            if any(k in VOLUME_KINDS for k in self.logdir.tags(r).values())
+        ]
+
+    def with_run(self, run: str) -> LogdirStore:
+        """A store over another run of the same logdir (its index is shared, not re-read),
+        pairing tags the way this one was asked to."""
+        return LogdirStore(self.logdir, run, frame_dim=self.frame_dim, **self._tags)
 
     def _pick_run(self, run: str | None) -> str:
         runs = self.logdir.runs
@@ -56,14 +65,10 @@ class LogdirStore:
             if run not in runs:
                 raise LogdirError(f"no run {run!r} in {self.logdir.path!r}; runs: {runs}")
             return run
-        with_volumes = [
-            r for r in runs if any(k in VOLUME_KINDS for k in self.logdir.tags(r).values())
-        ]
-        if len(with_volumes) == 1:
-            return with_volumes[0]
+        with_volumes = self.runs()
         if not with_volumes:
             raise LogdirError(f"no run in {self.logdir.path!r} holds volumes; runs: {runs}")
-        raise LogdirError(f"{self.logdir.path!r} holds several runs; pick one with run=: {runs}")
+        return with_volumes[0]
 
     def _warn_unpaired(self) -> None:
         if not self._guessed:

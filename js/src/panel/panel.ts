@@ -51,15 +51,24 @@ const WATCHED = [
   ...DISPLAY_TRAITS,
   "step",
   "steps",
+  "run",
+  "runs",
   "compare",
   "_metrics",
   "channel",
   "channel_names",
 ];
 
+/** What the panel's buttons do in the view. */
+export interface PanelActions {
+  /** save the picture on screen as a PNG file */
+  download(): void;
+}
+
 export class Panel {
   readonly element: HTMLDivElement;
   private context: PanelContext = { imageRange: null, hasOverlay: false, sliceCount: 0 };
+  private readonly run = select("run", "run", []);
   private readonly viewMode = select("view", "view_mode", VIEW_MODES);
   private readonly step = range("step", "step", 0, 0, 1);
   private readonly slice = range("slice", "slice_index", 0, 0, 1);
@@ -78,14 +87,25 @@ export class Panel {
   private readonly metrics: MetricsTable;
   private readonly channel = select("channel", "channel", []);
   private readonly heatmap: HeatmapControls;
+  private readonly downloadButton: HTMLButtonElement;
   private readonly cleanups: (() => void)[] = [];
 
-  constructor(private readonly model: ModelLike) {
+  constructor(
+    private readonly model: ModelLike,
+    actions: PanelActions | null = null,
+  ) {
     this.element = document.createElement("div");
     this.element.className = "nbviewer3d-panel";
     this.transfer = new TransferEditor(model);
+    this.downloadButton = document.createElement("button");
+    this.downloadButton.type = "button";
+    this.downloadButton.textContent = "save PNG";
+    this.downloadButton.title = "download the picture on screen as a PNG file";
+    this.downloadButton.dataset.control = "download";
+    this.downloadButton.hidden = actions === null;
     this.element.append(
       ...[
+        this.run,
         this.viewMode,
         this.step,
         this.slice,
@@ -102,6 +122,9 @@ export class Panel {
       ].map((c) => c.label),
       this.transfer.element,
     );
+    this.element.append(this.downloadButton);
+    this.listen(this.downloadButton, "click", () => actions?.download());
+    this.listen(this.run.input, "change", () => this.save("run", this.run.input.value));
     this.listen(this.preset.input, "change", () => this.save("preset", this.preset.input.value));
     this.legend = new Legend(model);
     this.metrics = new MetricsTable(model);
@@ -157,6 +180,7 @@ export class Panel {
     const step = readStep(this.model);
     const volumeMode = display.viewMode === "volume";
 
+    this.syncRuns();
     this.viewMode.input.value = display.viewMode;
     this.step.input.max = String(Math.max(0, steps.length - 1));
     this.step.input.value = String(Math.max(0, steps.indexOf(step)));
@@ -238,6 +262,26 @@ export class Panel {
     }
     input.value = String(readChannel(this.model));
     setShown(this.channel, count > 1);
+  }
+
+  /** The run menu lists the logdir's runs (names are text, never markup); hidden for one run. */
+  private syncRuns(): void {
+    const raw = this.model.get("runs");
+    const runs = Array.isArray(raw) ? raw.filter((r): r is string => typeof r === "string") : [];
+    const listed = [...this.run.input.options].map((o) => o.value);
+    if (listed.length !== runs.length || listed.some((r, i) => r !== runs[i])) {
+      this.run.input.replaceChildren(
+        ...runs.map((name) => {
+          const option = document.createElement("option");
+          option.value = name;
+          option.textContent = name;
+          return option;
+        }),
+      );
+    }
+    const current = this.model.get("run");
+    this.run.input.value = typeof current === "string" ? current : "";
+    setShown(this.run, runs.length > 1);
   }
 
   dispose(): void {

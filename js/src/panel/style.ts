@@ -18,6 +18,7 @@ const CSS = `
 .nbviewer3d-panel label.nbviewer3d-disabled { opacity: 0.45; }
 .nbviewer3d-panel input[type="range"] { width: 110px; }
 .nbviewer3d-panel input[type="number"] { width: 72px; }
+.nbviewer3d-panel select { max-width: 13em; }
 .nbviewer3d-tf { display: inline-flex; align-items: flex-end; gap: 4px; }
 .nbviewer3d-tf canvas { width: 240px; height: 70px; border-radius: 2px; cursor: crosshair;
   touch-action: none; }

@@ -18,6 +18,8 @@ export class GLWindow {
   private readonly interactor = vtkRenderWindowInteractor.newInstance();
   private readonly canvas: HTMLCanvasElement;
   private interaction: InteractionKind | null = null;
+  private interactionEnd: (() => void) | null = null;
+  private interactionEndSubscription: { unsubscribe(): void } | null = null;
   private style:
     | ReturnType<typeof vtkInteractorStyleTrackballCamera.newInstance>
     | ReturnType<typeof vtkInteractorStyleImage.newInstance>
@@ -65,8 +67,26 @@ export class GLWindow {
         : vtkInteractorStyleImage.newInstance();
     // Swap first: the interactor detaches the previous style, which must still be alive.
     this.interactor.setInteractorStyle(this.style);
+    this.interactionEndSubscription?.unsubscribe();
+    this.interactionEndSubscription = this.style.onEndInteractionEvent(() =>
+      this.interactionEnd?.(),
+    );
     previous?.delete();
     this.interaction = kind;
+  }
+
+  /** `callback` runs when the user stops rotating, panning or zooming (mouse up, wheel end). */
+  onInteractionEnd(callback: () => void): void {
+    this.interactionEnd = callback;
+  }
+
+  /**
+   * Draws a frame and returns it composed by `compose` from the canvas, in the same task (the
+   * drawing buffer is not preserved, so it is only readable right after a render).
+   */
+  capture<T>(compose: (canvas: HTMLCanvasElement) => T): T {
+    this.render();
+    return compose(this.canvas);
   }
 
   /** Matches the drawing buffer to the container's CSS size (device pixels). */
@@ -107,6 +127,8 @@ export class GLWindow {
     const gl = this.gl;
     this.canvas.removeEventListener("webglcontextlost", this.handleContextLost);
     if (this.interactor.getContainer()) this.interactor.unbindEvents();
+    this.interactionEndSubscription?.unsubscribe();
+    this.interactionEnd = null;
     this.interactor.delete();
     this.style?.delete();
     this.renderer.delete();

@@ -48,7 +48,7 @@ CONVERT_OPTIONS = (*_SHARED_OPTIONS, "channel", "threshold")
 _ADD_OPTIONS = (
     "index, axes, spacing, origin, direction, channel (image), threshold (label, prediction)"
 )
-VIEW_MODES = ("volume", "axial", "coronal", "sagittal")
+VIEW_MODES = ("volume", "axial", "coronal", "sagittal", "quad")
 # itkwidgets names its view modes by the axis normal to the slice
 _VIEW_MODE_ALIASES = {"v": "volume", "z": "axial", "y": "coronal", "x": "sagittal"}
 
@@ -91,7 +91,10 @@ class Viewer(anywidget.AnyWidget):
     hidden_labels = t.Any([]).tag(sync=True)
     overlay_style = t.Unicode("fill").tag(sync=True)
     view_mode = t.Unicode("volume").tag(sync=True)
-    slice_index = t.Int(-1, min=-1).tag(sync=True)
+    compare = t.Unicode("overlay").tag(sync=True)
+    # the linked 3D cursor: a voxel index [i, j, k] in the image array's own axis order (the
+    # slices every slice view shows); None until an image arrives, then its centre
+    cursor = t.Any(None, allow_none=True).tag(sync=True)
     steps = t.List(t.Int(), read_only=True).tag(sync=True)
     step = t.Int(0).tag(sync=True)
     height = t.Int(480, min=120).tag(sync=True)
@@ -119,7 +122,7 @@ class Viewer(anywidget.AnyWidget):
         "hidden_labels",
         "overlay_style",
         "view_mode",
-        "slice_index",
+        "cursor",
         "height",
         "cache_mb",
     )
@@ -177,6 +180,10 @@ class Viewer(anywidget.AnyWidget):
                 "(or itkwidgets' 'x', 'y', 'z', 'v')"
             )
         return str(mode)
+
+    @t.validate("cursor")
+    def _valid_cursor(self, proposal: dict[str, Any]) -> list[int] | None:
+        return _cursor_index(proposal["value"], self.image)
 
     @t.validate("label_names", "label_colors", "hidden_labels", "overlay_style")
     def _valid_label_style(self, proposal: dict[str, Any]) -> Any:
@@ -269,6 +276,9 @@ class Viewer(anywidget.AnyWidget):
                 self.preset = default_preset(image.data)
             if self._default_level is None and self.vmin is not None and self.vmax is not None:
                 self._default_level = (self.vmin + self.vmax) / 2
+            current = self.image
+            if self.cursor is None and (current is None or current.data.shape == image.data.shape):
+                self.cursor = [(n - 1) // 2 for n in image.data.shape]
 
     def _default_window(self, image: Volume) -> None:
         vmin: float | None = self.vmin
@@ -429,6 +439,35 @@ def _opacity_points(value: object) -> list[list[float]] | None:
         if not np.isfinite(v) or not 0.0 <= a <= 1.0:
             raise t.TraitError(f"{_OPACITY_FORM}; got the point [{v}, {a}]")
     return sorted(points, key=lambda p: p[0])
+
+
+_CURSOR_FORM = (
+    "cursor must be None or a voxel index [i, j, k] of three non-negative ints in the image "
+    "array's own axis order"
+)
+
+
+def _cursor_index(value: object, image: Volume | None) -> list[int] | None:
+    """The validated cursor: three ints inside the current image (when there is one)."""
+    if value is None:
+        return None
+    try:
+        index = [_check_int(v) for v in value]  # type: ignore[attr-defined]
+    except TypeError as error:
+        raise t.TraitError(f"{_CURSOR_FORM}; got {value!r}") from error
+    if len(index) != 3 or min(index) < 0:
+        raise t.TraitError(f"{_CURSOR_FORM}; got {value!r}")
+    if image is not None and any(i >= n for i, n in zip(index, image.data.shape, strict=True)):
+        raise t.TraitError(
+            f"cursor {index} lies outside the image, whose shape is {list(image.data.shape)}"
+        )
+    return index
+
+
+def _check_int(value: object) -> int:
+    if isinstance(value, numbers.Integral) and not isinstance(value, bool):
+        return int(value)
+    raise TypeError(value)
 
 
 def _warn_nonfinite(volume: Volume, step: int) -> None:

@@ -30,8 +30,10 @@ export interface PanelContext {
   /** the image's finite range, null without an image */
   imageRange: [number, number] | null;
   hasOverlay: boolean;
-  /** slices along the current 2D view's axis; 0 in volume mode */
+  /** slices along the current 2D view's axis; 0 in volume and quad modes */
   sliceCount: number;
+  /** the array axis (the cursor's order) the single 2D view steps along, else null */
+  sliceAxis?: number | null;
   /** the image on screen, for the transfer-function editor's histogram */
   image?: DecodedVolume | null;
   /** the label maps on screen and the class ids each holds */
@@ -45,7 +47,7 @@ export class Panel {
   private context: PanelContext = { imageRange: null, hasOverlay: false, sliceCount: 0 };
   private readonly viewMode = select("view", "view_mode", VIEW_MODES);
   private readonly step = range("step", "step", 0, 0, 1);
-  private readonly slice = range("slice", "slice_index", 0, 0, 1);
+  private readonly slice = range("slice", "cursor", 0, 0, 1);
   private readonly cmap = select("colormap", "cmap", COLORMAP_NAMES);
   private readonly vmin = numberInput("min", "vmin");
   private readonly vmax = numberInput("max", "vmax");
@@ -97,7 +99,10 @@ export class Panel {
     this.listen(this.step.input, "change", () =>
       this.save("step", this.stepAt(this.step.input.valueAsNumber)),
     );
-    this.listenSlider(this.slice, "slice_index", (v) => String(v));
+    this.listen(this.slice.input, "input", () => {
+      this.slice.output.textContent = this.slice.input.value;
+      this.saveSlice(this.slice.input.valueAsNumber);
+    });
     this.listenSlider(this.sampleDistance, "sample_distance", formatNumber);
     this.listenSlider(this.gradientOpacity, "gradient_opacity", formatNumber);
     this.listenSlider(this.labelBlend, "label_blend", formatNumber);
@@ -134,12 +139,12 @@ export class Panel {
     setEnabled(this.step, steps.length > 1);
 
     const count = this.context.sliceCount;
-    setShown(this.slice, !volumeMode);
+    const axis =
+      volumeMode || display.viewMode === "quad" ? null : (this.context.sliceAxis ?? null);
+    setShown(this.slice, axis !== null);
     this.slice.input.max = String(Math.max(0, count - 1));
-    const slice =
-      display.sliceIndex < 0 || display.sliceIndex >= count
-        ? Math.floor((count - 1) / 2)
-        : display.sliceIndex;
+    const at = axis === null ? undefined : display.cursor?.[axis];
+    const slice = at === undefined ? Math.floor((count - 1) / 2) : Math.min(count - 1, at);
     this.slice.input.value = String(Math.max(0, slice));
     this.slice.output.textContent = count > 0 ? String(slice) : "";
     setEnabled(this.slice, count > 1);
@@ -197,6 +202,16 @@ export class Panel {
   private save(name: string, value: unknown): void {
     this.model.set(name, value);
     this.model.save_changes();
+  }
+
+  /** Moves the cursor to `slice` along the single slice view's axis. */
+  private saveSlice(slice: number): void {
+    const axis = this.context.sliceAxis;
+    const cursor = readDisplay(this.model).cursor;
+    if (axis === null || axis === undefined || !cursor || !Number.isInteger(slice)) return;
+    const next = [...cursor];
+    next[axis] = slice;
+    this.save("cursor", next);
   }
 
   private saveRange(): void {

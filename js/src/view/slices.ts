@@ -13,9 +13,10 @@ import type { Display } from "../model";
 import type { DecodedVolume } from "../payload";
 import { FRAME_MARGIN, frameCamera, gridCorners, viewAspect } from "./camera";
 import { ContourLayer } from "./contour";
+import { cursorIjk } from "./cursor";
 import { imageDataOf } from "./image-data";
 import { type Axis, type SliceMode, sliceAxis, sliceViewBasis } from "./orientation";
-import { displayRange, type SceneVolumes, sliceIndexOf } from "./scene";
+import { displayRange, type SceneVolumes } from "./scene";
 
 const SLICING_MODES = [SlicingMode.I, SlicingMode.J, SlicingMode.K];
 
@@ -36,6 +37,7 @@ export class SliceScene {
   private display: Display | null = null;
   /** The index axis whose world direction is closest to this view's normal (orientation.ts). */
   private sliceAxis: Axis = 0;
+  private sharedPalette = false;
 
   constructor(
     private readonly renderer: vtkRenderer,
@@ -53,6 +55,7 @@ export class SliceScene {
 
   setVolumes(volumes: SceneVolumes): void {
     this.clearLayers();
+    this.sharedPalette = volumes.sharedPalette ?? false;
     const first = volumes.components[0];
     if (first) this.sliceAxis = sliceAxis(this.mode, first.grid.direction);
     for (const volume of volumes.components) {
@@ -94,13 +97,15 @@ export class SliceScene {
     const image = this.layers.find((l) => l.volume.meta.role === "image")?.volume ?? null;
     const [lo, hi] = displayRange(display, image);
     applyColormap(this.imageColor, display.cmap, lo, hi);
-    const slice = sliceIndexOf(display.sliceIndex, this.sliceCount);
+    const first = this.layers[0]?.volume;
+    const slice = first ? cursorIjk(display.cursor, first)[this.axis] : 0;
     const hasImage = image !== null;
     for (const layer of this.layers) {
       const { volume, mapper, actor, labelFunctions } = layer;
       mapper.setSlice(slice);
       if (labelFunctions) {
-        labelFunctions.update(volume.meta.role, volume.meta.labels, display, 1);
+        const palette = this.sharedPalette ? "label" : volume.meta.role;
+        labelFunctions.update(palette, volume.meta.labels, display, 1);
         const opacity = !display.labelVisible ? 0 : hasImage ? display.labelBlend : 1;
         const contour = display.overlayStyle === "contour" && opacity > 0;
         actor.getProperty().setOpacity(opacity);
@@ -112,13 +117,13 @@ export class SliceScene {
     this.renderer.resetCameraClippingRange();
   }
 
-  resetCamera(): void {
+  resetCamera(aspect: number = viewAspect(this.renderer)): void {
     const first = this.layers[0]?.volume;
     const camera = this.renderer.getActiveCamera();
     camera.setParallelProjection(true);
     if (!first) return;
     const basis = sliceViewBasis(this.mode, first.grid.direction);
-    frameCamera(camera, basis, gridCorners(first.grid), viewAspect(this.renderer), FRAME_MARGIN);
+    frameCamera(camera, basis, gridCorners(first.grid), aspect, FRAME_MARGIN);
     this.renderer.resetCameraClippingRange();
   }
 

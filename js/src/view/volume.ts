@@ -40,6 +40,7 @@ export class VolumeScene {
   private readonly labelFunctions = new Map<number, LabelTransferFunctions>();
   private labelIds: number[][] = [];
   private roles: Role[] = [];
+  private sharedPalette = false;
   private image: DecodedVolume | null = null;
   private minSpacing = 1;
   private diagonal = 1;
@@ -57,6 +58,7 @@ export class VolumeScene {
     const first = volumes.components[0];
     if (!first) return;
     this.roles = volumes.components.map((v) => v.meta.role);
+    this.sharedPalette = volumes.sharedPalette ?? false;
     this.image = volumes.components.find((v) => v.meta.role === "image") ?? null;
     this.grid = first.grid;
     const { dims, spacing } = first.grid;
@@ -149,7 +151,7 @@ export class VolumeScene {
     this.roles.forEach((role, component) => {
       if (role !== "image") {
         this.labelFunction(component).update(
-          role,
+          this.sharedPalette ? "label" : role,
           this.labelIds[component] ?? [],
           display,
           LABEL_OPACITY,
@@ -189,18 +191,12 @@ export class VolumeScene {
     this.mapper.setMaximumSamplesPerRay(Math.max(1000, Math.ceil(this.diagonal / distance) + 10));
   }
 
-  resetCamera(): void {
+  resetCamera(aspect: number = viewAspect(this.renderer)): void {
     const camera = this.renderer.getActiveCamera();
     camera.setParallelProjection(false);
     const grid = this.grid;
     if (!grid) return;
-    frameCamera(
-      camera,
-      volumeViewBasis(),
-      gridCorners(grid),
-      viewAspect(this.renderer),
-      FRAME_MARGIN,
-    );
+    frameCamera(camera, volumeViewBasis(), gridCorners(grid), aspect, FRAME_MARGIN);
     this.renderer.resetCameraClippingRange();
   }
 

@@ -135,10 +135,11 @@ class Viewer(anywidget.AnyWidget):
             raise TypeError(
                 f"unknown display option(s) {unknown}; accepted: {', '.join(self.DISPLAY_TRAITS)}"
             )
+        # before the traits: validating a given cursor reads the store's image
+        self._store: StepStore = store if store is not None else MemoryStore()
         super().__init__(**display)
         if self.vmin is not None and self.vmax is not None:
             self._default_level = (self.vmin + self.vmax) / 2
-        self._store: StepStore = store if store is not None else MemoryStore()
         self.bytes_sent = 0
         self.on_msg(self._on_message)
         self._sync_steps()

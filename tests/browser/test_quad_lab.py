@@ -21,6 +21,9 @@ from .pixels import CHANGED, MIN_STD, NOISE
 pytestmark = pytest.mark.browser
 
 HEIGHT = 560
+# Two panes showing the same volume from one camera still differ a little: the ray caster's
+# jitter is keyed to screen pixels (measured 0.28 on the liver CT); real changes give > 1.
+SAME_VOLUME = 0.6
 SETUP = f"""
 import numpy as np
 import nbviewer3d
@@ -263,7 +266,7 @@ def test_side_by_side_shares_one_camera(nb: NotebookPage, artifacts: Path) -> No
     left, right = halves(nb.shot(0, artifacts / "side_by_side_same.png"))
     assert grey_std(left) > MIN_STD
     # step 1's prediction is its label: the two panes draw the same picture
-    assert mean_abs_diff(left, right) <= NOISE
+    assert mean_abs_diff(left, right) <= SAME_VOLUME
     box = pane_box(nb, "volume")
     frames = nb.widget_state(0).frames
     nb.page.mouse.move(*at(box, 0.4, 0.5))
@@ -273,11 +276,11 @@ def test_side_by_side_shares_one_camera(nb: NotebookPage, artifacts: Path) -> No
     nb.wait_rendered(0, after=frames)
     turned_left, turned_right = halves(nb.shot(0))
     assert mean_abs_diff(left, turned_left) > CHANGED, "the drag did not turn the view"
-    assert mean_abs_diff(turned_left, turned_right) <= NOISE, "the right pane kept its camera"
+    assert mean_abs_diff(turned_left, turned_right) <= SAME_VOLUME, "the right pane kept its camera"
     # step 0's prediction misses the tumours: the right pane lacks them
     apply(nb, view_mode="volume", compare="side-by-side", step=0)
     label, prediction = halves(nb.shot(0, artifacts / "side_by_side_liver_ct.png"))
-    assert mean_abs_diff(label, prediction) > NOISE
+    assert mean_abs_diff(label, prediction) > CHANGED
     apply(nb, compare="side-by-side")
     shot = nb.shot(0, artifacts / "side_by_side_quad.png")
     assert nb.widget(0).locator(".nbviewer3d-pane").count() == 8

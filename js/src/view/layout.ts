@@ -43,16 +43,18 @@ export function paneLayout(mode: ViewMode, compare: CompareMode): Pane[] {
   if (compare !== "side-by-side") {
     return base.map((p, group) => ({ ...p, overlays: "all", cameraGroup: group }));
   }
-  // the same layout twice, squeezed into the left (label) and right (prediction) halves
+  // the same layout twice, squeezed into the left (label) and right (prediction) halves; the
+  // first pane of each half names what the half shows
   return (["label", "prediction"] as const).flatMap((overlays, half) =>
     base.map((p, group) => {
       const [x0, y0, x1, y1] = p.viewport;
+      const title = group > 0 ? p.title : p.title ? `${p.title} · ${overlays}` : overlays;
       return {
         view: p.view,
         viewport: [(x0 + half) / 2, y0, (x1 + half) / 2, y1] as Viewport,
         overlays,
         cameraGroup: group,
-        title: p.title ? `${p.title} · ${overlays}` : overlays,
+        title,
       };
     }),
   );

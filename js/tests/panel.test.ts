@@ -129,6 +129,11 @@ describe("preset menu and transfer-function editor", () => {
     expect((control<HTMLCanvasElement>(panel, "opacity").parentElement as HTMLElement).hidden).toBe(
       true,
     );
+    // quad has a 3D pane and slice panes: the 3D controls and the overlay style both show
+    model.pythonSets("view_mode", "quad");
+    expect((menu.parentElement as HTMLElement).hidden).toBe(false);
+    const style = control<HTMLSelectElement>(panel, "overlay_style");
+    expect((style.parentElement as HTMLElement).hidden).toBe(false);
   });
 
   it("drags an opacity point, saving the opacity trait on release; reset clears it", () => {

@@ -131,6 +131,9 @@ export class Panel {
     const steps = readSteps(this.model);
     const step = readStep(this.model);
     const volumeMode = display.viewMode === "volume";
+    // quad holds a 3D pane and slice panes: it takes both kinds of controls
+    const has3D = volumeMode || display.viewMode === "quad";
+    const hasSlices = !volumeMode;
 
     this.viewMode.input.value = display.viewMode;
     this.step.input.max = String(Math.max(0, steps.length - 1));
@@ -168,21 +171,21 @@ export class Panel {
     setEnabled(this.cmap, imageRange !== null);
     // in 3D the preset decides colour and opacity; slices keep cmap over vmin..vmax
     this.preset.input.value = display.preset ?? "";
-    setShown(this.preset, volumeMode);
+    setShown(this.preset, has3D);
     setEnabled(this.preset, imageRange !== null);
-    this.transfer.element.hidden = !volumeMode;
-    if (volumeMode) this.transfer.sync(display);
+    this.transfer.element.hidden = !has3D;
+    if (has3D) this.transfer.sync(display);
 
     this.setSlider(this.sampleDistance, display.sampleDistance);
-    setShown(this.sampleDistance, volumeMode);
+    setShown(this.sampleDistance, has3D);
     this.setSlider(this.gradientOpacity, display.gradientOpacity);
-    setShown(this.gradientOpacity, volumeMode);
+    setShown(this.gradientOpacity, has3D);
     this.setSlider(this.labelBlend, display.labelBlend);
     this.labelVisible.input.checked = display.labelVisible;
     setEnabled(this.labelVisible, this.context.hasOverlay);
     setEnabled(this.labelBlend, this.context.hasOverlay && display.labelVisible);
     this.overlayStyle.input.value = display.overlayStyle;
-    setShown(this.overlayStyle, !volumeMode);
+    setShown(this.overlayStyle, hasSlices);
     setEnabled(this.overlayStyle, this.context.hasOverlay && display.labelVisible);
     this.legend.sync(this.context.labelMaps ?? []);
   }

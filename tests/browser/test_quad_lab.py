@@ -226,7 +226,9 @@ def test_keyboard_walks_steps_slices_and_view_modes(nb: NotebookPage) -> None:
     assert cell_type(nb) == "code"
 
 
-def test_every_panel_control_is_labelled_and_reached_by_tab(nb: NotebookPage) -> None:
+@pytest.mark.parametrize("mode", ["quad", "volume", "axial"])
+def test_every_panel_control_is_labelled_and_reached_by_tab(nb: NotebookPage, mode: str) -> None:
+    apply(nb, view_mode=mode)
     controls: list[str] = nb.widget(0).evaluate(
         """(root) => [...root.querySelectorAll(
               '.nbviewer3d-panel :is(input, select, button, [tabindex])')]
@@ -234,7 +236,7 @@ def test_every_panel_control_is_labelled_and_reached_by_tab(nb: NotebookPage) ->
              .map((e) => e.dataset.control || e.getAttribute('aria-label') || e.outerHTML)"""
     )
     assert len(controls) >= 8
-    nb.page.mouse.click(*at(pane_box(nb, "volume"), 0.1, 0.1))
+    nb.widget(0).locator(".nbviewer3d-canvas").focus()
     reached: dict[str, str] = {}
     for _ in range(len(controls) + 20):
         nb.page.keyboard.press("Tab")

@@ -16,7 +16,7 @@ const CSS = `
 .nbviewer3d-pane-title { position: absolute; left: 6px; top: 4px; color: #ddd;
   font: bold 11px/1 var(--jp-ui-font-family, system-ui, sans-serif); text-shadow: 0 0 2px #000;
   pointer-events: none; user-select: none; }
-.nbviewer3d-readout { min-height: 1.4em; font-variant-numeric: tabular-nums;
+.nbviewer3d-readout { min-height: 18px; line-height: 18px; font-variant-numeric: tabular-nums;
   color: var(--jp-ui-font-color1, #222); }
 .nbviewer3d-error { padding: 8px 10px; border-left: 3px solid #c62828;
   background: var(--jp-error-color3, #fdecea); color: var(--jp-error-color0, #7f1d1d); }

@@ -112,6 +112,14 @@ def wire_layout(
     return np.ascontiguousarray(data), spacing, direction
 
 
+def vtk_axes(volume: Volume) -> list[int]:
+    """For the browser's index axes i, j, k (i fastest in memory), the array axis each one is:
+    how a voxel index in the user's axis order (``Viewer.cursor``) maps onto the texture."""
+    data = volume.data
+    transposed = not data.flags.c_contiguous and data.flags.f_contiguous
+    return [0, 1, 2] if transposed else [2, 1, 0]
+
+
 def wire_array(volume: Volume) -> tuple[npt.NDArray[Any], float]:
     """The voxels as they cross the comm (C-contiguous, little-endian, a textureable dtype)
     and the scale that turns them back into the volume's values (axes as ``wire_layout``)."""
@@ -184,6 +192,7 @@ def encode(volume: Volume, role: str) -> tuple[dict[str, Any], bytes | memoryvie
         "range": list(finite_range(volume.data)),
         "nbytes": int(wire.nbytes),
         "scale": scale,
+        "axes": vtk_axes(volume),
     }
     buffer: bytes | memoryview
     if volume.kind == "label":

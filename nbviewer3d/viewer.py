@@ -65,7 +65,7 @@ _ADD_OPTIONS = (
 )
 # the part of the heat map's range below which it is transparent unless heatmap_threshold says
 _DEFAULT_THRESHOLD_FRACTION = 0.25
-VIEW_MODES = ("volume", "axial", "coronal", "sagittal")
+VIEW_MODES = ("volume", "axial", "coronal", "sagittal", "quad")
 # itkwidgets names its view modes by the axis normal to the slice
 _VIEW_MODE_ALIASES = {"v": "volume", "z": "axial", "y": "coronal", "x": "sagittal"}
 
@@ -110,12 +110,14 @@ class Viewer(anywidget.AnyWidget):
     # "overlay": label and prediction blended; "errors": TP/FP/FN per class (see comparison.py)
     compare = t.Unicode("overlay").tag(sync=True)
     view_mode = t.Unicode("volume").tag(sync=True)
-    slice_index = t.Int(-1, min=-1).tag(sync=True)
     # the 3D view's camera in RAS mm (camera.py); None: the default view
     camera = t.Any(None, allow_none=True).tag(sync=True)
     # the logdir run on screen (None for view()) and the runs it can switch to
     run = t.Unicode(None, allow_none=True).tag(sync=True)
     runs = t.List(t.Unicode(), read_only=True).tag(sync=True)
+    # the linked 3D cursor: a voxel index [i, j, k] in the image array's own axis order (the
+    # slices every slice view shows); None until an image arrives, then its centre
+    cursor = t.Any(None, allow_none=True).tag(sync=True)
     steps = t.List(t.Int(), read_only=True).tag(sync=True)
     step = t.Int(0).tag(sync=True)
     height = t.Int(480, min=120).tag(sync=True)
@@ -158,7 +160,7 @@ class Viewer(anywidget.AnyWidget):
         "overlay_style",
         "compare",
         "view_mode",
-        "slice_index",
+        "cursor",
         "camera",
         "height",
         "cache_mb",
@@ -189,10 +191,11 @@ class Viewer(anywidget.AnyWidget):
             raise TypeError(
                 f"unknown display option(s) {unknown}; accepted: {', '.join(self.DISPLAY_TRAITS)}"
             )
+        # before the traits: validating a given cursor reads the store's image
+        self._store: StepStore = store if store is not None else MemoryStore()
         super().__init__(**display)
         if self.vmin is not None and self.vmax is not None:
             self._default_level = (self.vmin + self.vmax) / 2
-        self._store: StepStore = store if store is not None else MemoryStore()
         self._step_metrics = StepMetrics(self._store)
         self._browser_fetched = False
         # each channel's [vmin, vmax] while another channel is shown
@@ -324,6 +327,10 @@ class Viewer(anywidget.AnyWidget):
                 self.step = min(steps, key=lambda s: (abs(s - self.step), s))
             self._on_refresh()
 
+    @t.validate("cursor")
+    def _valid_cursor(self, proposal: dict[str, Any]) -> list[int] | None:
+        return _cursor_index(proposal["value"], self.image)
+
     @t.validate("label_names", "label_colors", "hidden_labels", "overlay_style")
     def _valid_label_style(self, proposal: dict[str, Any]) -> Any:
         """Names ``{id: str}``, colours ``{id: "#rrggbb"}``, hidden ids, "fill" | "contour"."""
@@ -453,6 +460,9 @@ class Viewer(anywidget.AnyWidget):
                 self.preset = default_preset(image.data)
             if self._default_level is None and self.vmin is not None and self.vmax is not None:
                 self._default_level = (self.vmin + self.vmax) / 2
+            current = self.image
+            if self.cursor is None and (current is None or current.data.shape == image.data.shape):
+                self.cursor = [(n - 1) // 2 for n in image.data.shape]
 
     def _default_heatmap_range(self, heatmap: Volume) -> None:
         """Unset heat-map range from the map's finite range, the threshold a quarter up it."""
@@ -744,6 +754,35 @@ def _check_channel(channel: object, count: int) -> None:
         raise TypeError(f"channel must be an int, got {channel!r}")
     if not -count <= int(channel) < count:
         raise ValueError(f"channel={channel} is out of range for an image of {count} channel(s)")
+
+
+_CURSOR_FORM = (
+    "cursor must be None or a voxel index [i, j, k] of three non-negative ints in the image "
+    "array's own axis order"
+)
+
+
+def _cursor_index(value: object, image: Volume | None) -> list[int] | None:
+    """The validated cursor: three ints inside the current image (when there is one)."""
+    if value is None:
+        return None
+    try:
+        index = [_check_int(v) for v in value]  # type: ignore[attr-defined]
+    except TypeError as error:
+        raise t.TraitError(f"{_CURSOR_FORM}; got {value!r}") from error
+    if len(index) != 3 or min(index) < 0:
+        raise t.TraitError(f"{_CURSOR_FORM}; got {value!r}")
+    if image is not None and any(i >= n for i, n in zip(index, image.data.shape, strict=True)):
+        raise t.TraitError(
+            f"cursor {index} lies outside the image, whose shape is {list(image.data.shape)}"
+        )
+    return index
+
+
+def _check_int(value: object) -> int:
+    if isinstance(value, numbers.Integral) and not isinstance(value, bool):
+        return int(value)
+    raise TypeError(value)
 
 
 def _warn_nonfinite(volume: Volume, step: int) -> None:

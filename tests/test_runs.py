@@ -53,7 +53,7 @@ def test_switching_runs_keeps_the_settings_and_the_nearest_step(
         "preset": "ct-bone",
         "label_blend": 0.8,
         "view_mode": "coronal",
-        "slice_index": 2,
+        "cursor": [1, 2, 3],
         "camera": CAMERA,
     }
     for name, value in settings.items():

@@ -247,3 +247,11 @@ def test_floats_off_any_step_stay_float32() -> None:
     data = np.linspace(-1, 1, 4096, dtype=np.float32).reshape(16, 16, 16) / 3
     meta, _ = encode(Volume(data), "image")
     assert (meta["dtype"], meta["scale"]) == ("float32", 1.0)
+
+
+def test_axes_say_which_array_axis_each_browser_index_axis_is() -> None:
+    c_order = np.zeros((2, 3, 4), np.float32)
+    meta, _ = encode(Volume(c_order), "image")
+    assert meta["axes"] == [2, 1, 0]  # C order: vtk's fastest axis i is the array's last
+    meta, _ = encode(Volume(np.asfortranarray(c_order)), "image")
+    assert meta["axes"] == [0, 1, 2]  # sent transposed: i is the array's first axis

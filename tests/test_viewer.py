@@ -246,3 +246,33 @@ def test_simpleitk_image_with_a_label_image_overlays_in_its_index_order() -> Non
     np.testing.assert_array_equal(np.asarray(viewer.label), _mask())
     assert viewer.image.frame == "LPS"
     np.testing.assert_allclose(viewer.image.world((1, 0, 0)), (-10.8, -20.0, -30.0))
+
+
+def test_cursor_starts_at_the_image_centre_in_its_axis_order() -> None:
+    viewer = nbviewer3d.view(np.zeros((5, 8, 3), np.float32))
+    assert viewer.cursor == [2, 3, 1]
+    viewer.cursor = (np.int64(4), 0, 2)
+    assert viewer.cursor == [4, 0, 2]
+    viewer.add(1, image=np.ones((5, 8, 3), np.float32))
+    assert viewer.cursor == [4, 0, 2], "a new step moved the user's cursor"
+
+
+@pytest.mark.parametrize(
+    ("cursor", "message"),
+    [
+        ([1, 2], "three non-negative ints"),
+        ([1, 2, -1], "three non-negative ints"),
+        ([1.5, 2, 0], "three non-negative ints"),
+        ("abc", "three non-negative ints"),
+        ([5, 0, 0], r"outside the image, whose shape is \[5, 8, 3\]"),
+    ],
+)
+def test_a_bad_cursor_says_what_is_accepted(cursor: object, message: str) -> None:
+    viewer = nbviewer3d.view(np.zeros((5, 8, 3), np.float32))
+    with pytest.raises(traitlets.TraitError, match=message):
+        viewer.cursor = cursor
+
+
+def test_quad_view_mode_and_compare_are_display_options() -> None:
+    viewer = nbviewer3d.view(np.zeros((4, 4, 4), np.float32), view_mode="quad", cursor=[1, 1, 1])
+    assert (viewer.view_mode, viewer.compare, viewer.cursor) == ("quad", "overlay", [1, 1, 1])

@@ -15,8 +15,14 @@ export interface ModelLike {
   send(content: unknown, callbacks?: unknown, buffers?: ArrayBuffer[] | ArrayBufferView[]): void;
 }
 
-export const VIEW_MODES = ["volume", "axial", "coronal", "sagittal"] as const;
+export const VIEW_MODES = ["volume", "axial", "coronal", "sagittal", "quad"] as const;
 export type ViewMode = (typeof VIEW_MODES)[number];
+
+export const COMPARE_MODES = ["overlay", "errors", "side-by-side"] as const;
+export type CompareMode = (typeof COMPARE_MODES)[number];
+
+/** A voxel index in the image array's own axis order (the `cursor` trait). */
+export type Cursor = [number, number, number];
 
 export const OVERLAY_STYLES = ["fill", "contour"] as const;
 export type OverlayStyle = (typeof OVERLAY_STYLES)[number];
@@ -36,7 +42,9 @@ export interface Display {
   labelBlend: number;
   labelVisible: boolean;
   viewMode: ViewMode;
-  sliceIndex: number;
+  compare: CompareMode;
+  /** the linked cursor, or null until the kernel sets it (then the image's centre) */
+  cursor: Cursor | null;
   /** class id -> name (label_names) */
   labelNames: Map<number, string>;
   /** class id -> colour 0..1 (label_colors, "#rrggbb" on the wire) */
@@ -70,7 +78,8 @@ export const DISPLAY_TRAITS = [
   "label_blend",
   "label_visible",
   "view_mode",
-  "slice_index",
+  "compare",
+  "cursor",
   "label_names",
   "label_colors",
   "hidden_labels",
@@ -105,7 +114,10 @@ export function readDisplay(model: ModelLike): Display {
     labelBlend: num(model.get("label_blend"), 0.5),
     labelVisible: model.get("label_visible") !== false,
     viewMode: (VIEW_MODES as readonly unknown[]).includes(mode) ? (mode as ViewMode) : "volume",
-    sliceIndex: Math.trunc(num(model.get("slice_index"), -1)),
+    compare: (COMPARE_MODES as readonly unknown[]).includes(model.get("compare"))
+      ? (model.get("compare") as CompareMode)
+      : "overlay",
+    cursor: readCursor(model),
     labelNames: idMap(model.get("label_names"), (v) => (typeof v === "string" ? v : null)),
     labelColors: idMap(model.get("label_colors"), (v) =>
       typeof v === "string" ? parseHexColor(v) : null,
@@ -147,6 +159,13 @@ function idMap<T>(value: unknown, parse: (v: unknown) => T | null): Map<number, 
     if (Number.isInteger(id) && parsed !== null) map.set(id, parsed);
   }
   return map;
+}
+
+export function readCursor(model: ModelLike): Cursor | null {
+  const value = model.get("cursor");
+  if (!Array.isArray(value) || value.length !== 3) return null;
+  if (!value.every((v) => Number.isInteger(v) && v >= 0)) return null;
+  return [value[0], value[1], value[2]] as Cursor;
 }
 
 export function readHiddenLabels(model: ModelLike): number[] {

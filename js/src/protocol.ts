@@ -34,6 +34,8 @@ export interface VolumeMeta {
   nonfinite: number;
   /** value = wire voxel * scale (1 unless floats travel as 16-bit integers) */
   scale: number;
+  /** for vtk's index axes i, j, k: the axis of the user's array each one is (a permutation) */
+  axes: Vec3;
 }
 
 export interface VolumesMessage {
@@ -141,6 +143,10 @@ export function parseMeta(value: unknown, index: number): VolumeMeta {
   const scale =
     value.scale === undefined ? 1 : (numbers(`${where}.scale`, [value.scale], 1)[0] as number);
   if (!(scale > 0)) throw new ProtocolError(`${where}.scale must be positive, got ${scale}`);
+  const axes = value.axes === undefined ? ([2, 1, 0] as Vec3) : vec3(`${where}.axes`, value.axes);
+  if (![...axes].sort().every((a, i) => a === i)) {
+    throw new ProtocolError(`${where}.axes must be a permutation of [0, 1, 2], got ${axes}`);
+  }
   return {
     role,
     channel,
@@ -155,6 +161,7 @@ export function parseMeta(value: unknown, index: number): VolumeMeta {
     labels,
     nonfinite,
     scale,
+    axes,
   };
 }
 

@@ -1,10 +1,12 @@
 // One rendered view of a Viewer model: DOM, panel, GL window (while the pool lends one), the
-// scene for the current view mode, and the step on screen.
+// panes for the current view mode and compare mode, the step on screen, the linked cursor's
+// readout, the keyboard and the slice panes' pointer.
 
 import { type StepVolumes, withChannel } from "./cache";
 import { compareVolumes, readCompare } from "./compare";
 import { type ContextPool, pageContextPool } from "./context-pool";
 import { clearError, describeError, showError } from "./errors";
+import { keyAction, stepBy } from "./keyboard";
 import {
   DISPLAY_TRAITS,
   type ModelLike,
@@ -12,8 +14,8 @@ import {
   readDisplay,
   readHeight,
   readStep,
+  readSteps,
   readVersion,
-  type ViewMode,
 } from "./model";
 import type { ModelState, StepEvent } from "./model-state";
 import { Curves } from "./panel/curves";
@@ -23,18 +25,29 @@ import { LABEL_ROLES } from "./protocol";
 import { composeFrame, downloadName, frameMessage, offerDownload } from "./screenshot";
 import { applyCamera, CameraMemory, gridKey, readCamera } from "./view/camera";
 import { applyCameraTrait, cameraTrait, parseCameraTrait, sameCamera } from "./view/camera-trait";
-import { EdgeLetterOverlay } from "./view/edge-letters";
+import { clampIjk, cursorIjk, fromIjk, indexOf } from "./view/cursor";
 import { GLWindow } from "./view/gl-window";
-import { cameraBasis, edgeLetters } from "./view/orientation";
-import { OrientationMarker } from "./view/orientation-marker";
+import { paneAspect } from "./view/layout";
+import { sliceAxis } from "./view/orientation";
+import { PaneSet, type PaneSet as Panes, type PaneView } from "./view/panes";
+import { ReadoutLine, readCursor } from "./view/readout";
 import { type SceneVolumes, sceneVolumes } from "./view/scene";
+import {
+  panCamera,
+  panePoint,
+  SlicePointer,
+  type SliceTarget,
+  zoomCamera,
+} from "./view/slice-pointer";
 import { SliceScene } from "./view/slices";
-import { VolumeScene } from "./view/volume";
 
 type Status = "loading" | "ready" | "error";
 
-// view_mode rebuilds the scene (onViewMode); the rest only redraw it.
-const REDRAW_TRAITS = DISPLAY_TRAITS.filter((name) => name !== "view_mode");
+// view_mode and compare rebuild the panes (onLayout); the rest only redraw them.
+const LAYOUT_TRAITS = ["view_mode", "compare"] as const;
+const REDRAW_TRAITS = DISPLAY_TRAITS.filter(
+  (name) => !(LAYOUT_TRAITS as readonly string[]).includes(name),
+);
 
 export class ViewerView {
   readonly root: HTMLDivElement;
@@ -43,13 +56,13 @@ export class ViewerView {
   private readonly errorBox: HTMLDivElement;
   private readonly panel: Panel;
   private readonly curves: Curves;
-  private readonly marker: OrientationMarker;
-  private readonly edgeLetters: EdgeLetterOverlay;
+  private readonly readout: ReadoutLine;
+  private readonly slicePointer: SlicePointer;
   private glWindow: GLWindow | null = null;
-  private scene: VolumeScene | SliceScene | null = null;
-  /** The view mode the scene was built for (the trait may already name the next one). */
-  private sceneMode: ViewMode = "volume";
-  /** gridKey of the data the camera was placed for; null: not placed since the scene was built. */
+  private panes: Panes | null = null;
+  /** The slice pane last pointed at: Page Up/Down step its slices. */
+  private activePane = -1;
+  /** gridKey of the data the cameras were placed for; null: not placed since the panes were built. */
   private placedGrid: string | null = null;
   private readonly cameras = new CameraMemory();
   private shown: StepVolumes | null = null;
@@ -80,23 +93,36 @@ export class ViewerView {
     this.statusLine = document.createElement("div");
     this.statusLine.className = "nbviewer3d-status";
     this.canvasBox.append(this.statusLine);
-    this.marker = new OrientationMarker(this.canvasBox);
-    this.edgeLetters = new EdgeLetterOverlay(this.canvasBox);
+    this.canvasBox.tabIndex = 0;
+    // right-drag zooms: JupyterLab's context menu stays away from the view
+    this.canvasBox.dataset.jpSuppressContextMenu = "";
+    this.canvasBox.setAttribute("role", "application");
+    this.canvasBox.setAttribute(
+      "aria-label",
+      "nbviewer3d view: arrow keys walk the steps, Page Up and Page Down the slices, " +
+        "1 to 5 pick the view mode",
+    );
+    this.readout = new ReadoutLine(el.ownerDocument);
     this.errorBox = document.createElement("div");
     this.errorBox.className = "nbviewer3d-error";
     this.errorBox.setAttribute("role", "alert");
     clearError(this.errorBox);
     this.panel = new Panel(model, { download: () => this.download() });
     this.curves = new Curves(model);
-    this.root.append(this.canvasBox, this.errorBox, this.curves.element, this.panel.element);
+    this.root.append(
+      this.canvasBox,
+      this.readout.element,
+      this.errorBox,
+      this.curves.element,
+      this.panel.element,
+    );
     el.append(this.root);
     this.root.dataset.frames = "0";
     this.applyHeight();
 
     this.unsubscribe = state.subscribe(this.onStepEvent);
     for (const name of REDRAW_TRAITS) model.on(`change:${name}`, this.onDisplay);
-    model.on("change:view_mode", this.onViewMode);
-    model.on("change:compare", this.onCompare);
+    for (const name of LAYOUT_TRAITS) model.on(`change:${name}`, this.onLayout);
     model.on("change:step", this.onStep);
     model.on("change:_versions", this.onStep);
     model.on("change:height", this.onHeight);
@@ -108,8 +134,18 @@ export class ViewerView {
       typeof ResizeObserver === "undefined" ? null : new ResizeObserver(this.onResize);
     this.resizeObserver?.observe(this.canvasBox);
     this.canvasBox.addEventListener("pointerdown", this.onPointer);
+    // after the pointer is released: the notebook takes the focus on mousedown
+    this.canvasBox.addEventListener("pointerup", this.focusView, { capture: true });
     this.canvasBox.addEventListener("wheel", this.onPointer, { passive: true });
     this.root.addEventListener("keydown", keepKeysInControls);
+    this.root.addEventListener("keydown", this.onKey);
+    this.slicePointer = new SlicePointer(this.canvasBox, {
+      hit: (x, y) => this.sliceHit(x, y),
+      pointTo: (pane, target) => this.pointTo(pane, target),
+      scroll: (pane, slices) => this.scrollSlices(pane, slices),
+      zoom: (pane, factor) => this.moveCamera(pane, (c) => zoomCamera(c, factor)),
+      pan: (pane, dx, dy, aspect) => this.moveCamera(pane, (c) => panCamera(c, dx, dy, aspect)),
+    });
     this.pool.add(this.canvasBox, { acquire: () => this.acquire(), release: () => this.release() });
     this.onStep();
   }
@@ -120,11 +156,13 @@ export class ViewerView {
     this.pool.remove(this.canvasBox);
     this.resizeObserver?.disconnect();
     this.canvasBox.removeEventListener("pointerdown", this.onPointer);
+    this.canvasBox.removeEventListener("pointerup", this.focusView, { capture: true });
     this.canvasBox.removeEventListener("wheel", this.onPointer);
     this.root.removeEventListener("keydown", keepKeysInControls);
+    this.root.removeEventListener("keydown", this.onKey);
+    this.slicePointer.dispose();
     for (const name of REDRAW_TRAITS) this.model.off(`change:${name}`, this.onDisplay);
-    this.model.off("change:view_mode", this.onViewMode);
-    this.model.off("change:compare", this.onCompare);
+    for (const name of LAYOUT_TRAITS) this.model.off(`change:${name}`, this.onLayout);
     this.model.off("change:step", this.onStep);
     this.model.off("change:_versions", this.onStep);
     this.model.off("change:height", this.onHeight);
@@ -135,8 +173,7 @@ export class ViewerView {
     this.unsubscribe();
     this.destroyGL();
     this.removeSnapshot();
-    this.marker.dispose();
-    this.edgeLetters.dispose();
+    this.readout.dispose();
     this.panel.dispose();
     this.curves.dispose();
     this.root.remove();
@@ -188,9 +225,10 @@ export class ViewerView {
       );
     }
     try {
-      this.scene?.setVolumes(volumes);
+      this.panes?.setVolumes(volumes);
       this.updatePanel();
-      if (this.scene) this.draw(true);
+      this.updateReadout();
+      if (this.panes) this.draw(true);
       else this.setStatus("loading", "");
     } catch (error) {
       this.fail(`nbviewer3d could not draw step ${entry.step}: ${describeError(error)}`);
@@ -200,8 +238,9 @@ export class ViewerView {
   // ---- display ------------------------------------------------------------------------
 
   private readonly onDisplay = this.guarded((): void => {
-    if (!this.scene || !this.shown) return;
-    this.scene.setDisplay(readDisplay(this.model));
+    this.updateReadout();
+    if (!this.panes || !this.shown) return;
+    this.panes.setDisplay(readDisplay(this.model));
     this.draw(false);
   });
 
@@ -210,18 +249,11 @@ export class ViewerView {
     if (this.shown) this.show(this.shown);
   });
 
-  private readonly onViewMode = this.guarded((): void => {
+  private readonly onLayout = this.guarded((): void => {
     if (!this.glWindow) return;
-    this.buildScene();
+    this.buildPanes();
     this.updatePanel();
     this.draw(false);
-  });
-
-  private readonly onCompare = this.guarded((): void => {
-    if (!this.shown) return;
-    this.scene?.setVolumes(this.sceneVolumesOf(this.shown));
-    this.updatePanel();
-    this.draw(true);
   });
 
   /** The volumes the scene draws: the step's, combined as the compare mode says. */
@@ -241,6 +273,11 @@ export class ViewerView {
     if (this.glWindow?.resize() && this.shown) this.draw(false);
   });
 
+  /** A click on the view focuses it, so its keys work (vtk's interactor cancels the default). */
+  private readonly focusView = (): void => {
+    this.canvasBox.focus({ preventScroll: true });
+  };
+
   private readonly onPointer = (): void => {
     this.pool.touch(this.canvasBox);
   };
@@ -256,7 +293,7 @@ export class ViewerView {
     this.panel.setContext({
       imageRange: image ? image.meta.range : null,
       hasOverlay: overlays,
-      sliceCount: this.scene instanceof SliceScene ? this.scene.sliceCount : 0,
+      ...this.sliceContext(),
       image: image ?? null,
       labelMaps: shown
         ? [...shown.values()]
@@ -287,7 +324,7 @@ export class ViewerView {
     this.glWindow.onInteractionEnd(this.onInteractionEnd);
     this.glGeneration += 1;
     this.removeSnapshot();
-    this.buildScene();
+    this.buildPanes();
     this.updatePanel();
     if (this.shown) this.draw(false);
   }
@@ -324,8 +361,8 @@ export class ViewerView {
 
   private destroyGL(): void {
     this.saveCamera();
-    this.scene?.dispose();
-    this.scene = null;
+    this.panes?.dispose();
+    this.panes = null;
     this.glWindow?.dispose();
     this.glWindow = null;
   }
@@ -337,79 +374,104 @@ export class ViewerView {
     this.fail(message);
   };
 
-  private buildScene(): void {
+  private buildPanes(): void {
     const gl = this.glWindow;
     if (!gl) return;
-    const mode = readDisplay(this.model).viewMode;
+    const display = readDisplay(this.model);
     this.saveCamera();
-    this.scene?.dispose();
-    this.scene =
-      mode === "volume" ? new VolumeScene(gl.renderer) : new SliceScene(gl.renderer, mode);
-    this.sceneMode = mode;
+    this.panes?.dispose();
+    this.panes = new PaneSet(gl, this.canvasBox, display.viewMode, display.compare);
+    this.activePane = -1;
     this.placedGrid = null;
-    gl.setInteraction(mode === "volume" ? "rotate" : "image");
     if (this.shown) {
-      this.scene.setVolumes(this.sceneVolumesOf(this.shown));
-      this.scene.setDisplay(readDisplay(this.model));
+      this.panes.setVolumes(this.sceneVolumesOf(this.shown));
+      this.panes.setDisplay(display);
     }
   }
 
-  /** Remembers the user's camera for the scene's view mode (before the scene or GL goes). */
-  private saveCamera(): void {
-    if (!this.glWindow || !this.scene || this.placedGrid === null) return;
-    const camera = readCamera(this.glWindow.renderer.getActiveCamera());
-    this.cameras.save(this.sceneMode, this.placedGrid, camera);
+  /** Where each camera group's camera is remembered: one per view mode (and pane of quad). */
+  private cameraKeys(panes: Panes): Map<number, string> {
+    const keys = new Map<number, string>();
+    for (const { spec } of panes.panes) {
+      if (keys.has(spec.cameraGroup)) continue;
+      // side by side the panes are half as wide: their cameras are framed for that
+      const layout = panes.compare === "side-by-side" ? "|side-by-side" : "";
+      const view = panes.mode === "quad" ? `quad:${spec.view}` : panes.mode;
+      keys.set(spec.cameraGroup, view + layout);
+    }
+    return keys;
   }
 
-  /** The camera this mode had over this grid, else the scene's default view; once per scene and grid. */
-  private placeCamera(gl: GLWindow, scene: VolumeScene | SliceScene, shown: StepVolumes): void {
+  /** Remembers the user's cameras for the panes' view mode (before the panes or GL go). */
+  private saveCamera(): void {
+    const panes = this.panes;
+    if (!this.glWindow || !panes || this.placedGrid === null) return;
+    const grid = this.placedGrid;
+    for (const [group, key] of this.cameraKeys(panes)) {
+      const pane = panes.panes.find((p) => p.spec.cameraGroup === group);
+      // the 3D panes' camera is the `camera` trait, kept across grids, runs and modes
+      if (pane && pane.spec.view !== "volume") {
+        this.cameras.save(key, grid, readCamera(pane.renderer.getActiveCamera()));
+      }
+    }
+  }
+
+  /** The cameras this mode had over this grid, else the default views; once per panes and grid. */
+  private placeCameras(panes: Panes, shown: StepVolumes): void {
     const first = sceneVolumes(shown.volumes).components[0];
     if (!first) return;
     const grid = gridKey(first.grid);
     if (grid === this.placedGrid) return;
-    scene.resetCamera();
-    // the 3D camera is the `camera` trait (kept across grids, runs and modes); slice views
-    // keep the user's zoom and pan per mode here
-    if (this.sceneMode === "volume") {
-      const trait = parseCameraTrait(this.model.get("camera"));
-      if (trait) applyCameraTrait(gl.renderer.getActiveCamera(), trait);
-    } else {
-      const saved = this.cameras.restore(this.sceneMode, grid);
-      if (saved) applyCamera(gl.renderer.getActiveCamera(), saved);
+    panes.resetCameras();
+    const trait = parseCameraTrait(this.model.get("camera"));
+    for (const [group, key] of this.cameraKeys(panes)) {
+      const pane = panes.panes.find((p) => p.spec.cameraGroup === group);
+      if (!pane) continue;
+      const camera = pane.renderer.getActiveCamera();
+      if (pane.spec.view === "volume") {
+        if (trait) applyCameraTrait(camera, trait);
+      } else {
+        const saved = this.cameras.restore(key, grid);
+        if (saved) applyCamera(camera, saved);
+      }
     }
-    gl.renderer.resetCameraClippingRange();
+    panes.resetClipping();
     this.placedGrid = grid;
   }
 
   /** Python (or another view of this model) set the camera: show it, or the default view. */
   private readonly onCamera = this.guarded((): void => {
-    const gl = this.glWindow;
-    if (!gl || !this.scene || !this.shown || this.sceneMode !== "volume") return;
-    const camera = gl.renderer.getActiveCamera();
+    const camera = this.volumeCamera();
+    if (!camera || !this.shown) return;
     const trait = parseCameraTrait(this.model.get("camera"));
     if (trait && sameCamera(trait, cameraTrait(camera))) return; // our own change coming back
-    if (trait) applyCameraTrait(camera, trait);
-    else this.scene.resetCamera();
-    gl.renderer.resetCameraClippingRange();
-    gl.render();
+    this.saveCamera();
+    this.placedGrid = null; // placeCameras applies the trait (or the default view)
+    this.draw(false);
   });
+
+  /** The 3D panes' shared camera, if the view mode has one. */
+  private volumeCamera(): ReturnType<PaneView["renderer"]["getActiveCamera"]> | null {
+    const pane = this.panes?.panes.find((p) => p.spec.view === "volume");
+    return pane ? pane.renderer.getActiveCamera() : null;
+  }
 
   /** The user let go of the 3D camera: it becomes the `camera` trait. */
   private readonly onInteractionEnd = (): void => {
-    const gl = this.glWindow;
-    if (!gl || this.sceneMode !== "volume" || this.placedGrid === null) return;
-    this.model.set("camera", cameraTrait(gl.renderer.getActiveCamera()));
+    const camera = this.volumeCamera();
+    if (!camera || this.placedGrid === null) return;
+    this.model.set("camera", cameraTrait(camera));
     this.model.save_changes();
   };
 
   private draw(newData: boolean): void {
     const gl = this.glWindow;
-    const scene = this.scene;
-    if (!gl || !scene || !this.shown) return;
+    const panes = this.panes;
+    if (!gl || !panes || !this.shown) return;
     try {
-      if (newData) scene.setDisplay(readDisplay(this.model));
-      this.placeCamera(gl, scene, this.shown);
+      if (newData) panes.setDisplay(readDisplay(this.model));
       gl.resize();
+      this.placeCameras(panes, this.shown);
       gl.render();
     } catch (error) {
       this.fail(`nbviewer3d could not render: ${describeError(error)}`);
@@ -439,7 +501,7 @@ export class ViewerView {
 
   /** Drawn and showing the model's current step and version, with GL: what a picture shows. */
   private settled(): boolean {
-    if (!this.glWindow || !this.scene || !this.shown || this.glFailure !== null) return false;
+    if (!this.glWindow || !this.panes || !this.shown || this.glFailure !== null) return false;
     const step = readStep(this.model);
     return (
       this.shown.step === step &&
@@ -492,16 +554,124 @@ export class ViewerView {
 
   /** The orientation marker (3D) or the edge letters (slices) for the camera just drawn. */
   private showOrientation(): void {
-    const camera = this.glWindow?.renderer.getActiveCamera();
-    if (!camera || !this.scene) return;
-    const basis = cameraBasis(camera);
-    if (this.sceneMode === "volume") {
-      this.edgeLetters.hide();
-      this.marker.show(basis);
-    } else {
-      this.marker.hide();
-      this.edgeLetters.show(edgeLetters(basis));
+    this.panes?.showOrientation();
+  }
+
+  // ---- the linked cursor ----------------------------------------------------------------
+
+  private updateReadout(): void {
+    const shown = this.shown ? withChannel(this.shown, readChannel(this.model)) : null;
+    this.readout.show(shown ? readCursor(shown, readDisplay(this.model)) : null);
+  }
+
+  /** The single slice view's axis (array order) and slice count, for the panel's slider. */
+  private sliceContext(): { sliceCount: number; sliceAxis: number | null } {
+    const pane = this.panes?.panes[0];
+    const first = this.shown ? sceneVolumes(this.shown.volumes).components[0] : undefined;
+    if (!pane || !first || this.panes?.mode === "quad" || !(pane.scene instanceof SliceScene)) {
+      return { sliceCount: 0, sliceAxis: null };
     }
+    const axis = pane.scene.axis;
+    return { sliceCount: first.grid.dims[axis], sliceAxis: first.meta.axes[axis] };
+  }
+
+  /** The slice pane under a client point, with the point in pane units. */
+  private sliceHit(clientX: number, clientY: number): (SliceTarget & { pane: number }) | null {
+    const panes = this.panes;
+    if (!panes || !this.shown) return null;
+    const rect = this.canvasBox.getBoundingClientRect();
+    if (rect.width <= 0 || rect.height <= 0) return null;
+    const fx = (clientX - rect.left) / rect.width;
+    const fy = 1 - (clientY - rect.top) / rect.height;
+    const pane = panes.paneAt(fx, fy);
+    if (!pane || !(pane.scene instanceof SliceScene)) return null;
+    const [x0, y0, x1, y1] = pane.spec.viewport;
+    const index = panes.panes.indexOf(pane);
+    this.activePane = index;
+    return {
+      pane: index,
+      x: (2 * (fx - x0)) / (x1 - x0) - 1,
+      y: (2 * (fy - y0)) / (y1 - y0) - 1,
+      aspect: paneAspect(pane.spec, rect.width, rect.height),
+    };
+  }
+
+  private slicePane(index: number): (PaneView & { scene: SliceScene }) | null {
+    const pane = this.panes?.panes[index];
+    return pane && pane.scene instanceof SliceScene
+      ? (pane as PaneView & { scene: SliceScene })
+      : null;
+  }
+
+  /** Puts the cursor on the voxel under the pointer, in the pane's current slice. */
+  private pointTo(index: number, target: SliceTarget): void {
+    const pane = this.slicePane(index);
+    const first = this.shown ? sceneVolumes(this.shown.volumes).components[0] : undefined;
+    if (!pane || !first) return;
+    const world = panePoint(pane.renderer.getActiveCamera(), target.x, target.y, target.aspect);
+    const ijk = indexOf(first.grid, world);
+    ijk[pane.scene.axis] = cursorIjk(readDisplay(this.model).cursor, first)[pane.scene.axis];
+    this.setCursor(fromIjk(clampIjk(ijk, first.grid.dims), first.meta.axes));
+  }
+
+  /** Moves the cursor `slices` slices along a slice pane's axis (or the axial one). */
+  private scrollSlices(index: number, slices: number): void {
+    const first = this.shown ? sceneVolumes(this.shown.volumes).components[0] : undefined;
+    if (!first) return;
+    const axis = this.slicePane(index)?.scene.axis ?? sliceAxis("axial", first.grid.direction);
+    const ijk = cursorIjk(readDisplay(this.model).cursor, first);
+    ijk[axis] += slices;
+    this.setCursor(fromIjk(clampIjk(ijk, first.grid.dims), first.meta.axes));
+  }
+
+  private setCursor(cursor: [number, number, number]): void {
+    const now = readDisplay(this.model).cursor;
+    if (now?.every((v, i) => v === cursor[i])) return;
+    this.model.set("cursor", cursor);
+    this.model.save_changes();
+  }
+
+  private moveCamera(
+    index: number,
+    move: (camera: ReturnType<PaneView["renderer"]["getActiveCamera"]>) => void,
+  ): void {
+    const pane = this.slicePane(index);
+    if (!pane || !this.glWindow) return;
+    move(pane.renderer.getActiveCamera());
+    this.panes?.resetClipping();
+    this.glWindow.render();
+  }
+
+  private readonly onKey = this.guardedEvent((event: KeyboardEvent): void => {
+    const target = event.target;
+    if (
+      target instanceof HTMLInputElement ||
+      target instanceof HTMLSelectElement ||
+      target instanceof HTMLTextAreaElement
+    ) {
+      return;
+    }
+    const action = keyAction(event);
+    if (!action) return;
+    event.preventDefault();
+    event.stopPropagation();
+    if (action.kind === "view") {
+      this.model.set("view_mode", action.mode);
+      this.model.save_changes();
+    } else if (action.kind === "step") {
+      const step = stepBy(readSteps(this.model), readStep(this.model), action.delta);
+      if (step !== readStep(this.model)) {
+        this.model.set("step", step);
+        this.model.save_changes();
+      }
+    } else {
+      const active = this.slicePane(this.activePane) ? this.activePane : this.firstSlicePane();
+      this.scrollSlices(active, action.delta);
+    }
+  });
+
+  private firstSlicePane(): number {
+    return this.panes?.panes.findIndex((p) => p.scene instanceof SliceScene) ?? -1;
   }
 
   // ---- status -------------------------------------------------------------------------
@@ -509,6 +679,17 @@ export class ViewerView {
   private setStatus(status: Status, text: string): void {
     this.root.dataset.status = this.glFailure === null ? status : "error";
     this.statusLine.textContent = text;
+  }
+
+  private guardedEvent<E>(handler: (event: E) => void): (event: E) => void {
+    return (event: E) => {
+      try {
+        handler(event);
+      } catch (error) {
+        console.error("nbviewer3d:", error);
+        this.fail(`nbviewer3d: ${describeError(error)}`);
+      }
+    };
   }
 
   /** Wraps an event handler so a failure reads as a sentence in the cell (and in the console). */

@@ -16,6 +16,7 @@ export function meta(overrides: Partial<VolumeMeta> = {}): VolumeMeta {
     labels: [],
     nonfinite: 0,
     scale: 1,
+    axes: [2, 1, 0],
     ...overrides,
   };
 }

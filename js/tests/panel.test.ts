@@ -64,14 +64,18 @@ describe("panel <-> model", () => {
     expect(control<HTMLInputElement>(panel, "label_blend").disabled).toBe(false);
   });
 
-  it("shows the slice slider only in 2D modes, spanning the slices on that axis", () => {
-    const model = new FakeModel({ view_mode: "axial" });
+  it("shows the slice slider only in single 2D modes, moving the cursor along that axis", () => {
+    const model = new FakeModel({ view_mode: "axial", cursor: [5, 7, 19] });
     panel = new Panel(model);
-    panel.setContext({ imageRange: [0, 1], hasOverlay: true, sliceCount: 40 });
-    const slider = control<HTMLInputElement>(panel, "slice_index");
+    panel.setContext({ imageRange: [0, 1], hasOverlay: true, sliceCount: 40, sliceAxis: 2 });
+    const slider = control<HTMLInputElement>(panel, "cursor");
     expect((slider.parentElement as HTMLElement).hidden).toBe(false);
     expect(slider.max).toBe("39");
     expect(slider.value).toBe("19");
+    input(slider, "30", "input");
+    expect(model.get("cursor")).toEqual([5, 7, 30]);
+    model.pythonSets("view_mode", "quad");
+    expect((slider.parentElement as HTMLElement).hidden).toBe(true);
     model.pythonSets("view_mode", "volume");
     expect((slider.parentElement as HTMLElement).hidden).toBe(true);
   });
@@ -125,6 +129,11 @@ describe("preset menu and transfer-function editor", () => {
     expect((control<HTMLCanvasElement>(panel, "opacity").parentElement as HTMLElement).hidden).toBe(
       true,
     );
+    // quad has a 3D pane and slice panes: the 3D controls and the overlay style both show
+    model.pythonSets("view_mode", "quad");
+    expect((menu.parentElement as HTMLElement).hidden).toBe(false);
+    const style = control<HTMLSelectElement>(panel, "overlay_style");
+    expect((style.parentElement as HTMLElement).hidden).toBe(false);
   });
 
   it("drags an opacity point, saving the opacity trait on release; reset clears it", () => {

@@ -1,7 +1,7 @@
 import { describe, expect, it } from "vitest";
 import { type Display, readDisplay } from "../src/model";
 import { decodeVolume } from "../src/payload";
-import { overlayWeights, sampleDistanceOf, sceneVolumes, sliceIndexOf } from "../src/view/scene";
+import { overlayWeights, sampleDistanceOf, sceneVolumes } from "../src/view/scene";
 import { FakeModel } from "./fake-model";
 import { meta } from "./helpers";
 
@@ -31,14 +31,6 @@ describe("sample distance", () => {
     expect(sampleDistanceOf(0.25, 0.7)).toBeCloseTo(0.7);
     expect(sampleDistanceOf(0, 2)).toBeCloseTo(1);
     expect(sampleDistanceOf(1, 2)).toBeCloseTo(16);
-  });
-});
-
-describe("slice index", () => {
-  it("takes the middle slice for -1 and out-of-range indices", () => {
-    expect(sliceIndexOf(-1, 64)).toBe(31);
-    expect(sliceIndexOf(99, 64)).toBe(31);
-    expect(sliceIndexOf(5, 64)).toBe(5);
   });
 });
 

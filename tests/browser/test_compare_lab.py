@@ -37,7 +37,7 @@ prediction[36:42, 26:36] = 1  # class 2 predicted as class 1
 prediction[2:6, 30:38] = 2
 viewer = nbviewer3d.view(
     image, label=label, prediction=prediction, vmin=0, vmax=2, height=360,
-    compare="errors", label_blend=1.0, view_mode="axial", slice_index={SLICE},
+    compare="errors", label_blend=1.0, view_mode="axial", cursor=[0, 0, {SLICE}],
 )
 viewer
 """
@@ -47,7 +47,7 @@ DEFAULTS: dict[str, Any] = {
     "label_visible": True,
     "hidden_labels": [],
     "view_mode": "axial",
-    "slice_index": SLICE,
+    "cursor": [0, 0, SLICE],
 }
 KINDS = ("TP", "FP", "FN")
 # true positives are drawn at this fraction of the label opacity (js/src/compare.ts)
@@ -271,7 +271,7 @@ viewer
     nb.set_traits({"label_blend": 0.5})
     nb.widget(0).screenshot(path=str(artifacts / "compare_liver_widget.png"))
     slice_z = nb.eval_json("int(np.argwhere(truth == 2)[:, 2].mean())")
-    nb.set_traits({"view_mode": "axial", "slice_index": slice_z})
+    nb.set_traits({"view_mode": "axial", "cursor": [0, 0, slice_z]})
     axial = nb.shot(0, artifacts / "compare_liver_axial_errors.png")
     nb.set_traits({"compare": "overlay"})
     overlay = nb.shot(0, artifacts / "compare_liver_axial_overlay.png")

@@ -34,7 +34,8 @@ heat = np.exp(-sum((g - c) ** 2 for g, c in zip(grid, centre)) / (2 * {SIGMA} **
 heat = heat.astype(np.float32)
 axial = int(round(centre[2]))
 viewer = nbviewer3d.view(
-    ct, label=label, heatmap=heat, height={HEIGHT}, view_mode="axial", slice_index=axial
+    ct, label=label, heatmap=heat, height={HEIGHT}, view_mode="axial",
+    cursor=[ct.shape[0] // 2, ct.shape[1] // 2, axial],
 )
 viewer
 """
@@ -52,7 +53,7 @@ cam = GradCAM(nn_module=net, target_layers="layer4")(x)
 prediction = np.roll(np.asarray(label), 4, axis=0)  # a stand-in model output, 4 mm off
 cam_viewer = nbviewer3d.view(
     ct, label=label, prediction=prediction, heatmap=cam, heatmap_threshold=0.6,
-    height={HEIGHT}, view_mode="axial", slice_index=axial,
+    height={HEIGHT}, view_mode="axial", cursor=[ct.shape[0] // 2, ct.shape[1] // 2, axial],
 )
 cam_viewer
 """

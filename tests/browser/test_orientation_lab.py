@@ -206,7 +206,7 @@ def test_edge_letters_and_marker(nb: NotebookPage, variant: str, mode: str) -> N
         return
     assert edge_letters(nb, index) == LETTERS[mode]
     assert marker_faces(nb, index) is None, "the orientation cube is shown in a slice view"
-    slider = nb.widget(index).locator('[data-control="slice_index"]')
+    slider = nb.widget(index).locator('[data-control="cursor"]')
     assert int(slider.get_attribute("max")) == SLICES[mode] - 1
 
 

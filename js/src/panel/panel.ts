@@ -35,8 +35,10 @@ export interface PanelContext {
   /** the image's finite range, null without an image */
   imageRange: [number, number] | null;
   hasOverlay: boolean;
-  /** slices along the current 2D view's axis; 0 in volume mode */
+  /** slices along the current 2D view's axis; 0 in volume and quad modes */
   sliceCount: number;
+  /** the array axis (the cursor's order) the single 2D view steps along, else null */
+  sliceAxis?: number | null;
   /** the image on screen, for the transfer-function editor's histogram */
   image?: DecodedVolume | null;
   /** the label maps on screen and the class ids each holds */
@@ -71,7 +73,7 @@ export class Panel {
   private readonly run = select("run", "run", []);
   private readonly viewMode = select("view", "view_mode", VIEW_MODES);
   private readonly step = range("step", "step", 0, 0, 1);
-  private readonly slice = range("slice", "slice_index", 0, 0, 1);
+  private readonly slice = range("slice", "cursor", 0, 0, 1);
   private readonly cmap = select("colormap", "cmap", COLORMAP_NAMES);
   private readonly vmin = numberInput("min", "vmin");
   private readonly vmax = numberInput("max", "vmax");
@@ -150,7 +152,10 @@ export class Panel {
     this.listen(this.step.input, "change", () =>
       this.save("step", this.stepAt(this.step.input.valueAsNumber)),
     );
-    this.listenSlider(this.slice, "slice_index", (v) => String(v));
+    this.listen(this.slice.input, "input", () => {
+      this.slice.output.textContent = this.slice.input.value;
+      this.saveSlice(this.slice.input.valueAsNumber);
+    });
     this.listenSlider(this.sampleDistance, "sample_distance", formatNumber);
     this.listenSlider(this.gradientOpacity, "gradient_opacity", formatNumber);
     this.listenSlider(this.labelBlend, "label_blend", formatNumber);
@@ -179,6 +184,9 @@ export class Panel {
     const steps = readSteps(this.model);
     const step = readStep(this.model);
     const volumeMode = display.viewMode === "volume";
+    // quad holds a 3D pane and slice panes: it takes both kinds of controls
+    const has3D = volumeMode || display.viewMode === "quad";
+    const hasSlices = !volumeMode;
 
     this.syncRuns();
     this.viewMode.input.value = display.viewMode;
@@ -188,12 +196,12 @@ export class Panel {
     setEnabled(this.step, steps.length > 1);
 
     const count = this.context.sliceCount;
-    setShown(this.slice, !volumeMode);
+    const axis =
+      volumeMode || display.viewMode === "quad" ? null : (this.context.sliceAxis ?? null);
+    setShown(this.slice, axis !== null);
     this.slice.input.max = String(Math.max(0, count - 1));
-    const slice =
-      display.sliceIndex < 0 || display.sliceIndex >= count
-        ? Math.floor((count - 1) / 2)
-        : display.sliceIndex;
+    const at = axis === null ? undefined : display.cursor?.[axis];
+    const slice = at === undefined ? Math.floor((count - 1) / 2) : Math.min(count - 1, at);
     this.slice.input.value = String(Math.max(0, slice));
     this.slice.output.textContent = count > 0 ? String(slice) : "";
     setEnabled(this.slice, count > 1);
@@ -217,21 +225,21 @@ export class Panel {
     setEnabled(this.cmap, imageRange !== null);
     // in 3D the preset decides colour and opacity; slices keep cmap over vmin..vmax
     this.preset.input.value = display.preset ?? "";
-    setShown(this.preset, volumeMode);
+    setShown(this.preset, has3D);
     setEnabled(this.preset, imageRange !== null);
-    this.transfer.element.hidden = !volumeMode;
-    if (volumeMode) this.transfer.sync(display);
+    this.transfer.element.hidden = !has3D;
+    if (has3D) this.transfer.sync(display);
 
     this.setSlider(this.sampleDistance, display.sampleDistance);
-    setShown(this.sampleDistance, volumeMode);
+    setShown(this.sampleDistance, has3D);
     this.setSlider(this.gradientOpacity, display.gradientOpacity);
-    setShown(this.gradientOpacity, volumeMode);
+    setShown(this.gradientOpacity, has3D);
     this.setSlider(this.labelBlend, display.labelBlend);
     this.labelVisible.input.checked = display.labelVisible;
     setEnabled(this.labelVisible, this.context.hasOverlay);
     setEnabled(this.labelBlend, this.context.hasOverlay && display.labelVisible);
     this.overlayStyle.input.value = display.overlayStyle;
-    setShown(this.overlayStyle, !volumeMode);
+    setShown(this.overlayStyle, hasSlices);
     setEnabled(this.overlayStyle, this.context.hasOverlay && display.labelVisible);
     const roles = (this.context.labelMaps ?? []).map((m) => m.role);
     this.compare.input.value = readCompare(this.model.get("compare"));
@@ -301,6 +309,16 @@ export class Panel {
   private save(name: string, value: unknown): void {
     this.model.set(name, value);
     this.model.save_changes();
+  }
+
+  /** Moves the cursor to `slice` along the single slice view's axis. */
+  private saveSlice(slice: number): void {
+    const axis = this.context.sliceAxis;
+    const cursor = readDisplay(this.model).cursor;
+    if (axis === null || axis === undefined || !cursor || !Number.isInteger(slice)) return;
+    const next = [...cursor];
+    next[axis] = slice;
+    this.save("cursor", next);
   }
 
   private saveRange(): void {

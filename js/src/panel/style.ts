@@ -10,6 +10,14 @@ const CSS = `
   height: 100%; }
 .nbviewer3d-status { position: absolute; left: 8px; bottom: 6px; color: #ddd; font-size: 11px;
   pointer-events: none; text-shadow: 0 0 2px #000; }
+.nbviewer3d-canvas:focus { outline: none; }
+.nbviewer3d-canvas:focus-visible { outline: 2px solid var(--jp-brand-color1, #1976d2);
+  outline-offset: 1px; }
+.nbviewer3d-pane-title { position: absolute; left: 6px; top: 4px; color: #ddd;
+  font: bold 11px/1 var(--jp-ui-font-family, system-ui, sans-serif); text-shadow: 0 0 2px #000;
+  pointer-events: none; user-select: none; }
+.nbviewer3d-readout { min-height: 18px; line-height: 18px; font-variant-numeric: tabular-nums;
+  color: var(--jp-ui-font-color1, #222); }
 .nbviewer3d-error { padding: 8px 10px; border-left: 3px solid #c62828;
   background: var(--jp-error-color3, #fdecea); color: var(--jp-error-color0, #7f1d1d); }
 .nbviewer3d-panel { display: flex; flex-wrap: wrap; gap: 4px 14px; align-items: center; }

@@ -2,7 +2,6 @@
 // pool taking the GL window away and giving it back, and the default framing of a view
 // (no vtk.js rendering here).
 
-import type { ViewMode } from "../model";
 import type { Grid } from "../payload";
 import { dot, screenRight, type ViewBasis } from "./orientation";
 
@@ -154,12 +153,13 @@ export function gridKey(grid: Grid): string {
   return JSON.stringify([grid.dims, grid.spacing, grid.origin, grid.direction]);
 }
 
-/** One saved camera per view mode, all for the same grid; a new grid forgets them. */
+/** One saved camera per view (a view mode, or a pane of quad), all for the same grid; a new
+ * grid forgets them. */
 export class CameraMemory {
-  private readonly saved = new Map<ViewMode, CameraState>();
+  private readonly saved = new Map<string, CameraState>();
   private grid: string | null = null;
 
-  save(mode: ViewMode, grid: string, state: CameraState): void {
+  save(mode: string, grid: string, state: CameraState): void {
     if (grid !== this.grid) {
       this.saved.clear();
       this.grid = grid;
@@ -168,7 +168,7 @@ export class CameraMemory {
   }
 
   /** The camera saved for this mode over this grid, or null (then the scene's default view). */
-  restore(mode: ViewMode, grid: string): CameraState | null {
+  restore(mode: string, grid: string): CameraState | null {
     if (grid !== this.grid) return null;
     return this.saved.get(mode) ?? null;
   }

@@ -1,7 +1,8 @@
-// One OpenGL render window in a container: renderer, interactor, on-demand rendering only.
+// One OpenGL render window in a container: its renderers (one per pane, each in its own
+// viewport), the interactor, on-demand rendering only. The interactor turns the 3D panes'
+// cameras; slice panes are driven by slice-pointer.ts, which keeps their events from it.
 
 import "@kitware/vtk.js/Rendering/OpenGL/Profiles/Volume";
-import vtkInteractorStyleImage from "@kitware/vtk.js/Interaction/Style/InteractorStyleImage";
 import vtkInteractorStyleTrackballCamera from "@kitware/vtk.js/Interaction/Style/InteractorStyleTrackballCamera";
 import vtkRenderer from "@kitware/vtk.js/Rendering/Core/Renderer";
 import vtkRenderWindow from "@kitware/vtk.js/Rendering/Core/RenderWindow";
@@ -9,21 +10,17 @@ import vtkRenderWindowInteractor from "@kitware/vtk.js/Rendering/Core/RenderWind
 import vtkOpenGLRenderWindow from "@kitware/vtk.js/Rendering/OpenGL/RenderWindow";
 import { CONTEXT_LOST, NO_WEBGL2 } from "../errors";
 
-export type InteractionKind = "rotate" | "image";
+export type Viewport = [number, number, number, number];
 
 export class GLWindow {
   readonly renderWindow = vtkRenderWindow.newInstance();
-  readonly renderer = vtkRenderer.newInstance({ background: [0, 0, 0] });
+  private readonly renderers = new Set<vtkRenderer>();
   private readonly openGL = vtkOpenGLRenderWindow.newInstance();
   private readonly interactor = vtkRenderWindowInteractor.newInstance();
-  private readonly canvas: HTMLCanvasElement;
-  private interaction: InteractionKind | null = null;
+  private readonly style = vtkInteractorStyleTrackballCamera.newInstance();
+  readonly canvas: HTMLCanvasElement;
   private interactionEnd: (() => void) | null = null;
-  private interactionEndSubscription: { unsubscribe(): void } | null = null;
-  private style:
-    | ReturnType<typeof vtkInteractorStyleTrackballCamera.newInstance>
-    | ReturnType<typeof vtkInteractorStyleImage.newInstance>
-    | null = null;
+  private readonly interactionEndSubscription: { unsubscribe(): void };
 
   /** Throws a readable Error when no WebGL2 context can be had. */
   constructor(
@@ -32,7 +29,6 @@ export class GLWindow {
     private readonly onContextLost: (message: string) => void,
   ) {
     if (typeof WebGL2RenderingContext === "undefined") throw new Error(NO_WEBGL2);
-    this.renderWindow.addRenderer(this.renderer);
     this.renderWindow.addView(this.openGL);
     this.openGL.setContainer(container);
     this.canvas = this.openGL.getCanvas() as HTMLCanvasElement;
@@ -49,30 +45,40 @@ export class GLWindow {
     }
     this.interactor.setView(this.openGL);
     this.interactor.initialize();
-    this.interactor.bindEvents(container);
+    this.interactor.setInteractorStyle(this.style);
+    this.interactionEndSubscription = this.style.onEndInteractionEvent(() =>
+      this.interactionEnd?.(),
+    );
+    // bound to the canvas, so listeners on the container see (and may keep) events first
+    this.interactor.bindEvents(this.canvas);
+    this.canvas.tabIndex = -1; // the container is the one Tab stop (and holds the label)
     this.interactor.onRenderEvent(onFrame);
+  }
+
+  /** A new renderer drawing into `viewport` (fractions of the window, y up). */
+  addRenderer(viewport: Viewport): vtkRenderer {
+    const renderer = vtkRenderer.newInstance({ background: [0, 0, 0] });
+    renderer.setViewport(...viewport);
+    this.renderWindow.addRenderer(renderer);
+    this.renderers.add(renderer);
+    return renderer;
+  }
+
+  removeRenderer(renderer: vtkRenderer): void {
+    if (!this.renderers.delete(renderer)) return;
+    this.renderWindow.removeRenderer(renderer);
+    renderer.delete();
+  }
+
+  /** The drawing buffer's size in device pixels. */
+  get size(): [number, number] {
+    const [w, h] = this.openGL.getSize();
+    return [w, h];
   }
 
   get gl(): WebGL2RenderingContext | null {
     const openGL = this.openGL as unknown as { getContext(): WebGL2RenderingContext | null };
     return openGL.getContext() ?? null;
-  }
-
-  setInteraction(kind: InteractionKind): void {
-    if (kind === this.interaction) return;
-    const previous = this.style;
-    this.style =
-      kind === "rotate"
-        ? vtkInteractorStyleTrackballCamera.newInstance()
-        : vtkInteractorStyleImage.newInstance();
-    // Swap first: the interactor detaches the previous style, which must still be alive.
-    this.interactor.setInteractorStyle(this.style);
-    this.interactionEndSubscription?.unsubscribe();
-    this.interactionEndSubscription = this.style.onEndInteractionEvent(() =>
-      this.interactionEnd?.(),
-    );
-    previous?.delete();
-    this.interaction = kind;
   }
 
   /** `callback` runs when the user stops rotating, panning or zooming (mouse up, wheel end). */
@@ -127,11 +133,12 @@ export class GLWindow {
     const gl = this.gl;
     this.canvas.removeEventListener("webglcontextlost", this.handleContextLost);
     if (this.interactor.getContainer()) this.interactor.unbindEvents();
-    this.interactionEndSubscription?.unsubscribe();
+    this.interactionEndSubscription.unsubscribe();
     this.interactionEnd = null;
     this.interactor.delete();
-    this.style?.delete();
-    this.renderer.delete();
+    this.style.delete();
+    for (const renderer of this.renderers) renderer.delete();
+    this.renderers.clear();
     this.renderWindow.delete();
     this.openGL.delete();
     gl?.getExtension("WEBGL_lose_context")?.loseContext();

@@ -6,7 +6,7 @@
 import type { ViewMode } from "../model";
 
 export type Vec3 = readonly [number, number, number];
-export type SliceMode = Exclude<ViewMode, "volume">;
+export type SliceMode = Exclude<ViewMode, "volume" | "quad">;
 export type Axis = 0 | 1 | 2;
 
 /** Where a camera looks (unit vector from the eye to the focal point) and which way is up. */

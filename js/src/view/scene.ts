@@ -9,6 +9,8 @@ export interface SceneVolumes {
   components: DecodedVolume[];
   /** roles left out because their grid differs from the first volume's */
   offGrid: Role[];
+  /** every label map in the label's colours (side by side: a class reads the same in both) */
+  sharedPalette?: boolean;
 }
 
 export function sceneVolumes(volumes: ReadonlyMap<Role, DecodedVolume>): SceneVolumes {
@@ -94,10 +96,4 @@ export function heatmapOpacityPoints(
 export function sampleDistanceOf(sampleDistance: number, minSpacing: number): number {
   const d = Math.min(1, Math.max(0, sampleDistance));
   return minSpacing * 4 ** (2 * d - 0.5);
-}
-
-/** The slice index along the view's axis: -1 (or out of range) means the middle one. */
-export function sliceIndexOf(requested: number, count: number): number {
-  if (requested < 0 || requested >= count) return Math.floor((count - 1) / 2);
-  return requested;
 }

@@ -13,15 +13,10 @@ import type { Display } from "../model";
 import type { DecodedVolume } from "../payload";
 import { FRAME_MARGIN, frameCamera, gridCorners, viewAspect } from "./camera";
 import { ContourLayer } from "./contour";
+import { cursorIjk } from "./cursor";
 import { imageDataOf } from "./image-data";
 import { type Axis, type SliceMode, sliceAxis, sliceViewBasis } from "./orientation";
-import {
-  displayRange,
-  heatmapOpacityPoints,
-  heatmapRange,
-  type SceneVolumes,
-  sliceIndexOf,
-} from "./scene";
+import { displayRange, heatmapOpacityPoints, heatmapRange, type SceneVolumes } from "./scene";
 
 const SLICING_MODES = [SlicingMode.I, SlicingMode.J, SlicingMode.K];
 
@@ -44,6 +39,7 @@ export class SliceScene {
   private display: Display | null = null;
   /** The index axis whose world direction is closest to this view's normal (orientation.ts). */
   private sliceAxis: Axis = 0;
+  private sharedPalette = false;
 
   constructor(
     private readonly renderer: vtkRenderer,
@@ -61,6 +57,7 @@ export class SliceScene {
 
   setVolumes(volumes: SceneVolumes): void {
     this.clearLayers();
+    this.sharedPalette = volumes.sharedPalette ?? false;
     const first = volumes.components[0];
     if (first) this.sliceAxis = sliceAxis(this.mode, first.grid.direction);
     for (const volume of volumes.components) {
@@ -106,7 +103,8 @@ export class SliceScene {
     const image = this.layers.find((l) => l.volume.meta.role === "image")?.volume ?? null;
     const [lo, hi] = displayRange(display, image);
     applyColormap(this.imageColor, display.cmap, lo, hi);
-    const slice = sliceIndexOf(display.sliceIndex, this.sliceCount);
+    const first = this.layers[0]?.volume;
+    const slice = first ? cursorIjk(display.cursor, first)[this.axis] : 0;
     const hasImage = image !== null;
     const heatmap = this.layers.find((l) => l.volume.meta.role === "heatmap");
     if (heatmap) {
@@ -122,7 +120,9 @@ export class SliceScene {
       const { volume, mapper, actor, labelFunctions } = layer;
       mapper.setSlice(slice);
       if (labelFunctions) {
-        labelFunctions.update(paletteOf(volume), volume.meta.labels, display, 1);
+        const own = paletteOf(volume);
+        const palette = this.sharedPalette && own !== "errors" ? "label" : own;
+        labelFunctions.update(palette, volume.meta.labels, display, 1);
         const opacity = !display.labelVisible ? 0 : hasImage ? display.labelBlend : 1;
         const contour = display.overlayStyle === "contour" && opacity > 0;
         actor.getProperty().setOpacity(opacity);
@@ -134,13 +134,13 @@ export class SliceScene {
     this.renderer.resetCameraClippingRange();
   }
 
-  resetCamera(): void {
+  resetCamera(aspect: number = viewAspect(this.renderer)): void {
     const first = this.layers[0]?.volume;
     const camera = this.renderer.getActiveCamera();
     camera.setParallelProjection(true);
     if (!first) return;
     const basis = sliceViewBasis(this.mode, first.grid.direction);
-    frameCamera(camera, basis, gridCorners(first.grid), viewAspect(this.renderer), FRAME_MARGIN);
+    frameCamera(camera, basis, gridCorners(first.grid), aspect, FRAME_MARGIN);
     this.renderer.resetCameraClippingRange();
   }
 

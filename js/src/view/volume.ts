@@ -56,6 +56,7 @@ export class VolumeScene {
   private labelIds: number[][] = [];
   private roles: Role[] = [];
   private palettes: LabelPalette[] = [];
+  private sharedPalette = false;
   private image: DecodedVolume | null = null;
   private minSpacing = 1;
   private diagonal = 1;
@@ -74,6 +75,7 @@ export class VolumeScene {
     if (!first) return;
     this.roles = volumes.components.map((v) => v.meta.role);
     this.palettes = volumes.components.map(paletteOf);
+    this.sharedPalette = volumes.sharedPalette ?? false;
     this.image = volumes.components.find((v) => v.meta.role === "image") ?? null;
     this.heatmap = volumes.components.find((v) => v.meta.role === "heatmap") ?? null;
     this.grid = first.grid;
@@ -183,7 +185,9 @@ export class VolumeScene {
     this.roles.forEach((role, component) => {
       if (LABEL_ROLES.includes(role)) {
         this.labelFunction(component).update(
-          this.palettes[component] ?? role,
+          this.sharedPalette && this.palettes[component] !== "errors"
+            ? "label"
+            : (this.palettes[component] ?? role),
           this.labelIds[component] ?? [],
           display,
           LABEL_OPACITY,
@@ -223,18 +227,12 @@ export class VolumeScene {
     this.mapper.setMaximumSamplesPerRay(Math.max(1000, Math.ceil(this.diagonal / distance) + 10));
   }
 
-  resetCamera(): void {
+  resetCamera(aspect: number = viewAspect(this.renderer)): void {
     const camera = this.renderer.getActiveCamera();
     camera.setParallelProjection(false);
     const grid = this.grid;
     if (!grid) return;
-    frameCamera(
-      camera,
-      volumeViewBasis(),
-      gridCorners(grid),
-      viewAspect(this.renderer),
-      FRAME_MARGIN,
-    );
+    frameCamera(camera, volumeViewBasis(), gridCorners(grid), aspect, FRAME_MARGIN);
     this.renderer.resetCameraClippingRange();
   }
 

@@ -1,0 +1,70 @@
+// The line under the view saying what lies at the cursor: voxel index (array order), RAS
+// position in mm, the image's value, the label's and the prediction's class id and name.
+
+import type { Cursor, Display } from "../model";
+import { formatNumber } from "../panel/controls";
+import type { DecodedVolume } from "../payload";
+import type { Role } from "../protocol";
+import { cursorIjk, fromIjk, valueAt, worldOf } from "./cursor";
+
+export interface CursorReadout {
+  cursor: Cursor;
+  /** RAS mm */
+  position: [number, number, number];
+  /** one "role value" entry per volume present */
+  values: { role: Role; text: string }[];
+}
+
+export function readCursor(
+  volumes: ReadonlyMap<Role, DecodedVolume>,
+  display: Display,
+): CursorReadout | null {
+  const reference = volumes.get("image") ?? [...volumes.values()][0];
+  if (!reference) return null;
+  const ijk = cursorIjk(display.cursor, reference);
+  const values: CursorReadout["values"] = [];
+  for (const [role, volume] of volumes) {
+    const value = valueAt(volume, ijk);
+    if (value === null) continue;
+    if (role === "image") {
+      const finite = volume.fill === null || value !== volume.fill;
+      values.push({ role, text: finite ? formatNumber(value) : "not finite" });
+    } else {
+      const name = display.labelNames.get(value);
+      values.push({ role, text: name ? `${value} ${name}` : String(value) });
+    }
+  }
+  return {
+    cursor: fromIjk(ijk, reference.meta.axes),
+    position: worldOf(reference.grid, ijk),
+    values,
+  };
+}
+
+export function readoutText(readout: CursorReadout): string {
+  const mm = readout.position.map((v) => v.toFixed(1)).join(", ");
+  const parts = [`voxel [${readout.cursor.join(", ")}]`, `RAS (${mm}) mm`];
+  for (const { role, text } of readout.values) parts.push(`${role} ${text}`);
+  return parts.join(" · ");
+}
+
+export class ReadoutLine {
+  readonly element: HTMLDivElement;
+
+  constructor(doc: Document) {
+    this.element = doc.createElement("div");
+    this.element.className = "nbviewer3d-readout";
+    this.element.setAttribute("aria-live", "polite");
+    this.element.setAttribute("aria-label", "cursor");
+  }
+
+  show(readout: CursorReadout | null): void {
+    const text = readout ? readoutText(readout) : "";
+    // textContent: class names come from files anyone may have written
+    if (this.element.textContent !== text) this.element.textContent = text;
+  }
+
+  dispose(): void {
+    this.element.remove();
+  }
+}

@@ -38,12 +38,20 @@ def presets() -> list[str]:
     return list(_table())
 
 
+# 0..1 data with at least this fraction of voxels strictly between 0.05 and 0.95 is a
+# rescaled scan, not a probability map (which sits near 0 and 1 but at its boundaries)
+_SCAN_FRACTION = 0.25
+
+
 def default_preset(data: npt.NDArray[Any]) -> str:
     """The preset that suits ``data``, from its values alone.
 
     - CT-like: values reach air (-900 HU or below, but not below -3100, the lowest padding
       scanners write) and bone (300 HU or above): ``ct-soft-tissue``.
-    - probabilities: every value within [0, 1]: ``probability``.
+    - probabilities: every value within [0, 1], mostly near 0 or 1 (fewer than a quarter of
+      the voxels strictly between 0.05 and 0.95): ``probability``. A scan rescaled to 0..1
+      (MONAI's ``ScaleIntensityRange``) has most voxels in between and goes on to the rules
+      below, so it is not drawn as a faint probability cloud.
     - MR-like: no negative values and a dark background (at least 20 % of the voxels below
       a tenth of the 99.5th percentile): ``mr-default``.
     - anything else: ``generic``.
@@ -59,7 +67,7 @@ def default_preset(data: npt.NDArray[Any]) -> str:
     lo, hi = float(sample.min()), float(sample.max())
     if -3100 <= lo <= -900 and hi >= 300:
         return CT_PRESET
-    if lo >= 0 and hi <= 1:
+    if lo >= 0 and hi <= 1 and np.mean((sample > 0.05) & (sample < 0.95)) < _SCAN_FRACTION:
         return PROBABILITY_PRESET
     if lo >= 0:
         top = float(np.percentile(sample, 99.5))

@@ -52,7 +52,15 @@ def _head_phantom(rng: np.random.Generator) -> np.ndarray:
 def test_mr_like_probability_and_other_data_get_their_presets() -> None:
     rng = np.random.default_rng(0)
     assert default_preset(_head_phantom(rng)) == "mr-default"
-    assert default_preset(rng.random((20, 20, 20)).astype(np.float32)) == "probability"
+    # a softmax output: near 0 outside the structure, near 1 inside, in between at its edge
+    distance = np.linalg.norm(np.indices((20, 20, 20)) - 9.5, axis=0)
+    probability = 1 / (1 + np.exp(3 * (distance - 6.0)))
+    assert default_preset(probability.astype(np.float32)) == "probability"
+    # a scan rescaled to 0..1 (MONAI's ScaleIntensityRange) is not a probability map
+    assert default_preset(rng.random((20, 20, 20)).astype(np.float32)) == "generic"
+    scan = np.clip(rng.normal(0.5, 0.15, (20, 20, 20)), 0, 1)
+    scan[:, :, :5] = 0  # air around the body
+    assert default_preset(scan) != "probability"
     assert default_preset(rng.random((20, 20, 20)) > 0.5) == "probability"
     assert default_preset(rng.normal(size=(20, 20, 20))) == "generic"  # standardised intensities
     assert default_preset(rng.uniform(100, 200, (20, 20, 20))) == "generic"  # no background

@@ -39,7 +39,7 @@ viewer.step = 0
 centre = list(viewer.cursor)
 viewer
 """
-DEFAULTS: dict[str, Any] = {"view_mode": "quad", "compare": "overlay", "step": 0}
+DEFAULTS: dict[str, Any] = {"view_mode": "quad", "compare": "overlay", "step": 0, "camera": None}
 
 
 def apply(nb: NotebookPage, **traits: Any) -> None:

@@ -36,18 +36,18 @@ ras = (slice(None, None, -1), slice(None, None, -1), slice(None))  # (x, y, z) i
 image = ct.data[ras].astype(np.float32)
 truth = label.data[ras].astype(np.uint8)
 for run, shift in (("baseline", 6), ("unet", 0)):
-    writer = SummaryWriter(f"runs/{{run}}")
+    writer = SummaryWriter(f"model_runs/{{run}}")
     for step in {STEPS}:
         nbviewer3d.log_volume(writer, "image", image, step)
         nbviewer3d.log_volume(writer, "label", truth, step, kind="label")
         output = np.roll(truth, shift * step, axis=2)
         nbviewer3d.log_volume(writer, "output", output, step, kind="label")
     writer.close()
-viewer = nbviewer3d.view_logdir("runs", height=300, label_blend=0.7)
+viewer = nbviewer3d.view_logdir("model_runs", height=300, label_blend=0.7)
 saving = viewer.save_screenshot("first.png")
 viewer
 """
-PAIR = 'pair = nbviewer3d.view_logdir("runs", runs=["baseline", "unet"], height=260)\npair'
+PAIR = 'pair = nbviewer3d.view_logdir("model_runs", runs=["baseline", "unet"], height=260)\npair'
 POLL_S = 60.0
 
 

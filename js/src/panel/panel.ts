@@ -103,6 +103,7 @@ export class Panel {
     this.downloadButton.type = "button";
     this.downloadButton.textContent = "save PNG";
     this.downloadButton.title = "download the picture on screen as a PNG file";
+    this.downloadButton.setAttribute("aria-label", "save the picture as PNG");
     this.downloadButton.dataset.control = "download";
     this.downloadButton.hidden = actions === null;
     this.element.append(

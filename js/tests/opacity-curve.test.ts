@@ -4,6 +4,7 @@ import {
   histogram,
   hitPoint,
   insertPoint,
+  keyEdit,
   logHeights,
   movePoint,
   removePoint,
@@ -90,5 +91,56 @@ describe("editing points", () => {
       [100, 1],
     ]);
     expect(removePoint(two, 0)).toEqual(two);
+  });
+});
+
+describe("keyboard editing", () => {
+  const curve: OpacityPoint[] = [
+    [0, 0],
+    [50, 0.5],
+    [100, 1],
+  ];
+  const range = [0, 100] as const;
+
+  it("picks points with Left/Right, staying within the curve", () => {
+    expect(keyEdit(curve, 1, "ArrowRight", false, range)?.selected).toBe(2);
+    expect(keyEdit(curve, 2, "ArrowRight", false, range)?.selected).toBe(2);
+    expect(keyEdit(curve, 0, "ArrowLeft", false, range)?.selected).toBe(0);
+    expect(keyEdit(curve, 1, "ArrowLeft", false, range)?.points).toEqual(curve);
+  });
+
+  it("changes the picked point's opacity with Up/Down, within 0..1", () => {
+    expect(keyEdit(curve, 1, "ArrowUp", false, range)?.points[1]).toEqual([50, 0.55]);
+    expect(keyEdit(curve, 1, "ArrowDown", false, range)?.points[1]?.[1]).toBeCloseTo(0.45);
+    expect(keyEdit(curve, 2, "ArrowUp", false, range)?.points[2]).toEqual([100, 1]);
+  });
+
+  it("moves the picked point's value with Shift, never past its neighbours", () => {
+    expect(keyEdit(curve, 1, "ArrowRight", true, range)?.points[1]).toEqual([51, 0.5]);
+    const squeezed: OpacityPoint[] = [
+      [0, 0],
+      [50, 0.5],
+      [50.5, 1],
+    ];
+    expect(keyEdit(squeezed, 1, "ArrowRight", true, range)?.points[1]).toEqual([50.5, 0.5]);
+  });
+
+  it("removes the picked point with Delete and adds one halfway with +", () => {
+    const removed = keyEdit(curve, 1, "Delete", false, range);
+    expect(removed?.points).toEqual([
+      [0, 0],
+      [100, 1],
+    ]);
+    expect(removed?.selected).toBe(1);
+    // a curve keeps two points
+    expect(keyEdit(removed?.points ?? [], 0, "Backspace", false, range)?.points).toHaveLength(2);
+    const added = keyEdit(curve, 1, "+", false, range);
+    expect(added?.points[2]).toEqual([75, 0.75]);
+    expect(added?.selected).toBe(2);
+  });
+
+  it("leaves other keys to the page", () => {
+    expect(keyEdit(curve, 1, "a", false, range)).toBeNull();
+    expect(keyEdit(curve, 1, "Tab", false, range)).toBeNull();
   });
 });

@@ -14,8 +14,8 @@ from typing import Any
 import numpy as np
 import pytest
 
-from .jupyter import NotebookPage, grey_std
-from .pixels import MIN_STD
+from .jupyter import NotebookPage, grey_std, mean_abs_diff
+from .pixels import CHANGED, MIN_STD
 
 pytestmark = pytest.mark.browser
 
@@ -100,3 +100,37 @@ def test_mr_head_default(module_notebooks: Any, artifacts: Path) -> None:
     corners = background_corners(shot)
     assert corners.max() <= 8, f"background is not transparent: corners up to {corners.max()}"
     assert grey_std(shot) > MIN_STD
+
+
+def test_the_opacity_curve_is_edited_from_the_keyboard(
+    ct_page: NotebookPage, artifacts: Path
+) -> None:
+    nb = ct_page
+    nb.set_traits({"preset": "ct-soft-tissue", "opacity": None, "view_mode": "volume"})
+    before = nb.shot(0)
+    preset_curve = nb.eval_json(
+        "__import__('json').loads((__import__('pathlib').Path(nbviewer3d.__file__).parent"
+        " / 'presets.json').read_text())['ct-soft-tissue']['opacity']"
+    )
+    curve = nb.widget(0).locator('[data-control="opacity"]')
+    curve.focus()
+    frames = nb.widget_state(0).frames
+    # pick the sixth point (20 HU) and raise its opacity by 8 steps of 0.05: soft tissue thickens
+    for key in (*["ArrowRight"] * 5, *["ArrowUp"] * 8):
+        nb.page.keyboard.press(key)
+    nb.wait_rendered(0, after=frames)
+    opacity = nb.eval_json("viewer.opacity")
+    assert opacity is not None, "the keys did not reach the kernel's opacity trait"
+    assert len(opacity) == len(preset_curve)
+    raised = [
+        i
+        for i, (new, old) in enumerate(zip(opacity, preset_curve, strict=True))
+        if new[1] > old[1] + 1e-6
+    ]
+    assert raised == [5], f"expected only point 5 raised: {opacity} vs {preset_curve}"
+    after = nb.shot(0, artifacts / "presets_keyboard_opacity.png")
+    assert mean_abs_diff(before, after) > CHANGED, "the 3D view did not follow the curve"
+    # the keys stayed in the curve: the step and the view mode did not move
+    assert nb.eval_json("[viewer.step, viewer.view_mode]") == [0, "volume"]
+    nb.set_traits({"opacity": None})
+    nb.check_errors()

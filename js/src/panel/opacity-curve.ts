@@ -124,3 +124,70 @@ export function removePoint(points: readonly OpacityPoint[], index: number): Opa
 function clamp(v: number, lo: number, hi: number): number {
   return Math.min(hi, Math.max(lo, v));
 }
+
+/** A keyboard edit of the curve: the new points and the point then selected. */
+export interface KeyEdit {
+  points: OpacityPoint[];
+  selected: number;
+}
+
+// one key press moves a point by this much of the value range or of the opacity
+const KEY_VALUE_STEP = 0.01;
+const KEY_OPACITY_STEP = 0.05;
+
+/**
+ * What a key does to the curve with point `selected` picked: Left/Right pick the previous or
+ * next point, Up/Down change its opacity, Shift+Left/Right move it along the values, Delete or
+ * Backspace remove it, Insert or "+" add one halfway to the next. Null: not a curve key.
+ */
+export function keyEdit(
+  points: readonly OpacityPoint[],
+  selected: number,
+  key: string,
+  shift: boolean,
+  range: readonly [number, number],
+): KeyEdit | null {
+  const copy = (): OpacityPoint[] => points.map((p): OpacityPoint => [p[0], p[1]]);
+  const last = points.length - 1;
+  const index = Math.min(Math.max(selected, 0), last);
+  const point = points[index];
+  if (!point) return null;
+  const [value, opacity] = point;
+  const valueStep = (range[1] - range[0]) * KEY_VALUE_STEP;
+  switch (key) {
+    case "ArrowLeft":
+    case "ArrowRight": {
+      const sign = key === "ArrowLeft" ? -1 : 1;
+      if (shift) {
+        return {
+          points: movePoint(points, index, value + sign * valueStep, opacity),
+          selected: index,
+        };
+      }
+      return { points: copy(), selected: Math.min(Math.max(index + sign, 0), last) };
+    }
+    case "ArrowUp":
+    case "ArrowDown": {
+      const sign = key === "ArrowDown" ? -1 : 1;
+      return {
+        points: movePoint(points, index, value, opacity + sign * KEY_OPACITY_STEP),
+        selected: index,
+      };
+    }
+    case "Delete":
+    case "Backspace": {
+      const out = removePoint(points, index);
+      return { points: out, selected: Math.min(index, out.length - 1) };
+    }
+    case "Insert":
+    case "+": {
+      const next = points[index + 1] ?? points[index - 1];
+      if (!next) return null;
+      const mid: OpacityPoint = [(value + next[0]) / 2, (opacity + next[1]) / 2];
+      const out = insertPoint(points, mid[0], mid[1]);
+      return { points: out, selected: out.findIndex((p) => p[0] === mid[0] && p[1] === mid[1]) };
+    }
+    default:
+      return null;
+  }
+}

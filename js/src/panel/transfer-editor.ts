@@ -11,6 +11,7 @@ import {
   histogram,
   hitPoint,
   insertPoint,
+  keyEdit,
   logHeights,
   movePoint,
   removePoint,
@@ -38,6 +39,8 @@ export class TransferEditor {
   private image: DecodedVolume | null = null;
   private points: OpacityPoint[] = [];
   private dragging = -1;
+  /** the point the keyboard edits (drawn ringed while the curve has focus) */
+  private selected = 0;
   /** requestAnimationFrame id of the pending `opacity` update while dragging, or 0 */
   private pendingFrame = 0;
   private histogramTimer: ReturnType<typeof setTimeout> | null = null;
@@ -51,7 +54,12 @@ export class TransferEditor {
     this.canvas.height = HEIGHT;
     this.canvas.dataset.control = "opacity";
     this.canvas.title =
-      "3D opacity over the image histogram: drag a point, double-click to add or remove one";
+      "3D opacity over the image histogram: drag a point, double-click to add or remove one; " +
+      "keys: Left/Right pick a point, Up/Down its opacity, Shift+Left/Right its value, " +
+      "Delete removes it, + adds one";
+    this.canvas.tabIndex = 0;
+    this.canvas.setAttribute("role", "application");
+    this.canvas.setAttribute("aria-label", "3D opacity curve");
     this.reset = document.createElement("button");
     this.reset.type = "button";
     this.reset.textContent = "reset";
@@ -63,6 +71,9 @@ export class TransferEditor {
     this.listen(this.canvas, "pointerup", this.onUp);
     this.listen(this.canvas, "pointercancel", this.onUp);
     this.listen(this.canvas, "dblclick", this.onDoubleClick);
+    this.listen(this.canvas, "keydown", this.onKey);
+    this.listen(this.canvas, "focus", () => this.draw());
+    this.listen(this.canvas, "blur", () => this.draw());
     this.listen(this.reset, "click", () => this.save(null));
   }
 
@@ -149,6 +160,26 @@ export class TransferEditor {
     this.save(hit >= 0 ? removePoint(this.points, hit) : insertPoint(this.points, value, opacity));
   };
 
+  private readonly onKey = (event: KeyboardEvent): void => {
+    if (!this.image || event.altKey || event.ctrlKey || event.metaKey) return;
+    const edit = keyEdit(this.points, this.selected, event.key, event.shiftKey, [
+      this.image.meta.range[0],
+      this.image.meta.range[1],
+    ]);
+    if (!edit) return;
+    event.preventDefault();
+    event.stopPropagation(); // keep the keys from the notebook and the viewer's step keys
+    const changed = edit.points.some(
+      (p, i) => p[0] !== this.points[i]?.[0] || p[1] !== this.points[i]?.[1],
+    );
+    this.selected = edit.selected;
+    if (changed || edit.points.length !== this.points.length) {
+      this.points = edit.points;
+      this.save(this.points);
+    }
+    this.draw();
+  };
+
   private save(points: OpacityPoint[] | null): void {
     this.model.set("opacity", points);
     this.model.save_changes();
@@ -206,6 +237,14 @@ export class TransferEditor {
       ctx.beginPath();
       ctx.arc(x, y, 3, 0, 2 * Math.PI);
       ctx.fill();
+    }
+    const picked = pixels[this.selected];
+    if (picked && this.canvas.ownerDocument.activeElement === this.canvas) {
+      ctx.strokeStyle = "#4dabf7";
+      ctx.lineWidth = 2;
+      ctx.beginPath();
+      ctx.arc(picked[0], picked[1], 6, 0, 2 * Math.PI);
+      ctx.stroke();
     }
   }
 

@@ -177,6 +177,22 @@ def test_monai_gradcam_over_the_ct(ct_page: NotebookPage, artifacts: Path) -> No
     nb.shot(1, artifacts / "heatmap_gradcam_volume.png")
 
 
+def test_errors_and_gradcam_in_one_quad_view(ct_page: NotebookPage, artifacts: Path) -> None:
+    """The review in one view: CT, the prediction's errors against the label and the GradCAM
+    map, in the quad layout, each with its own control."""
+    nb = ct_page
+    nb.change("cam_viewer.view_mode = 'quad'\ncam_viewer.heatmap_visible = True", index=1)
+    overlay = nb.shot(1)
+    nb.change("cam_viewer.compare = 'errors'", index=1)
+    errors = nb.shot(1, artifacts / "heatmap_gradcam_errors_quad.png")
+    assert mean_abs_diff(overlay, errors) > CHANGED / 4, "errors mode drew the overlay"
+    nb.change("cam_viewer.heatmap_visible = False", index=1)
+    without_map = nb.shot(1)
+    assert mean_abs_diff(errors, without_map) > CHANGED / 4, "the map is gone in errors mode"
+    nb.change("cam_viewer.heatmap_visible = True\ncam_viewer.compare = 'overlay'", index=1)
+    nb.check_errors()
+
+
 # --------------------------------------------------------------------------- channels
 
 MR_SETUP = f"""

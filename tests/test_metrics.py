@@ -3,6 +3,8 @@
 from __future__ import annotations
 
 import math
+import threading
+from collections.abc import Callable
 from typing import Any
 
 import numpy as np
@@ -159,7 +161,7 @@ def test_viewer_metrics_for_the_current_step_and_by_step() -> None:
     assert by_step[0]["dice"] == 1.0
     assert by_step[0]["hd95_mm"] == 0.0
     assert viewer._metrics == []  # the panel's table waits for a browser's first fetch
-    viewer._on_message(viewer, {"type": "fetch", "step": 5}, [])
+    _fetch_in_a_thread(viewer, 5)
     assert viewer._metrics[0]["dice"] == pytest.approx(2 * 18 / 54)
     viewer.step = 0
     assert viewer._metrics[0]["dice"] == 1.0
@@ -170,9 +172,9 @@ def test_viewer_metrics_follow_a_replaced_step_and_nan_travels_as_none() -> None
     viewer = nbviewer3d.view(label=label, prediction=np.zeros_like(label))
     [row] = viewer.metrics
     assert row["dice"] == 0.0 and math.isnan(row["hd95_mm"])
-    viewer._on_message(viewer, {"type": "fetch", "step": 0}, [])
+    _fetch_in_a_thread(viewer, 0)
     assert viewer._metrics[0]["hd95_mm"] is None
-    viewer.add(0, prediction=label)
+    _in_a_thread(lambda: viewer.add(0, prediction=label))
     assert viewer.metrics[0]["dice"] == 1.0
     assert viewer._metrics[0]["dice"] == 1.0
 
@@ -212,3 +214,16 @@ def test_metrics_by_step_over_a_logged_run(tmp_path: Any) -> None:
     assert rows[1]["dice"] == pytest.approx(1 / 3)
     assert rows[1]["hd95_mm"] == pytest.approx(4.0)
     assert rows[1]["label_ml"] == pytest.approx(27 * 2 / 1000)
+
+
+def _in_a_thread(call: Callable[[], object]) -> None:
+    """Runs ``call`` where no event loop runs, so the panel's metrics are published at once
+    (Playwright's sync API, used by the browser tests in this process, may leave a loop
+    registered on the main thread, and the viewer would schedule on it)."""
+    thread = threading.Thread(target=call)
+    thread.start()
+    thread.join()
+
+
+def _fetch_in_a_thread(viewer: nbviewer3d.Viewer, step: int) -> None:
+    _in_a_thread(lambda: viewer._on_message(viewer, {"type": "fetch", "step": step}, []))

@@ -1,7 +1,7 @@
 """nbviewer3d: review 3D deep-learning volumes (images, labels, predictions) in a notebook."""
 
 from .api import view, view_logdir
-from .events import Logdir, log_volume, open_logdir, plot_2d_or_3d_image
+from .events import Logdir, log_volume, open_logdir, plot_2d_or_3d_image, set_decode_limit
 from .inputs import as_volume
 from .run_comparison import RunComparison
 from .screenshot import ScreenshotPending
@@ -22,6 +22,7 @@ __all__ = [
     "open_logdir",
     "plot_2d_or_3d_image",
     "presets",
+    "set_decode_limit",
     "view",
     "view_logdir",
 ]

@@ -20,14 +20,13 @@ from PIL import Image, ImageSequence
 from tensorboard.compat.proto.summary_pb2 import Summary
 from tensorboard.util import tensor_util
 
+from .decode_limit import check_voxels
 from .errors import LogdirError
 
 PLUGIN_NAME = "nbviewer3d"
 FORMAT_VERSION = 2
 # version 1 stored the voxels as [z, y, x] in C order with spacing (x, y, z)
 READABLE_VERSIONS = (1, 2)
-# A decoded GIF volume may hold at most this many voxels (1 GiB of uint8).
-MAX_GIF_VOXELS = 1 << 30
 FRAME_DIMS = (-3, -2, -1)
 
 GIF_LOSSY = (
@@ -44,7 +43,7 @@ def gif_frame_count(data: bytes) -> tuple[int, int, int]:
     """``(width, height, frames)`` read from the GIF's blocks without decompressing anything.
 
     Raises :class:`LogdirError` for bytes that are not a well-formed GIF or whose decoded
-    size would exceed ``MAX_GIF_VOXELS``.
+    size would exceed the decode limit (:func:`nbviewer3d.set_decode_limit`).
     """
     if len(data) < 13 or data[:6] not in (b"GIF87a", b"GIF89a"):
         raise LogdirError("not a GIF image (expected a GIF87a or GIF89a header)")
@@ -82,11 +81,7 @@ def gif_frame_count(data: bytes) -> tuple[int, int, int]:
             raise LogdirError(f"malformed GIF: unknown block 0x{block:02x} at byte {pos}")
     if width == 0 or height == 0 or frames == 0:
         raise LogdirError(f"empty GIF ({width}x{height}, {frames} frames)")
-    if width * height * frames > MAX_GIF_VOXELS:
-        raise LogdirError(
-            f"refusing to decode a GIF of {width}x{height}x{frames} voxels "
-            f"(more than {MAX_GIF_VOXELS} voxels)"
-        )
+    check_voxels((height, width, frames), "GIF")
     return width, height, frames
 
 
@@ -98,32 +93,40 @@ def gif_to_hwd(data: bytes, frame_dim: int = -3) -> npt.NDArray[np.uint8]:
     """
     if frame_dim not in FRAME_DIMS:
         raise LogdirError(f"frame_dim must be one of {FRAME_DIMS} (as in MONAI), got {frame_dim}")
-    _, _, count = gif_frame_count(data)
+    width, height, count = gif_frame_count(data)
+    shape = [height, width]
+    shape.insert(frame_dim + 3, count)  # frames along the axis MONAI took them from
+    out = np.empty(shape, dtype=np.uint8)
+    frames = np.moveaxis(out, frame_dim + 3, 0)
+    decoded = 0
     try:
         with Image.open(io.BytesIO(data)) as im:
-            frames = [np.asarray(frame.convert("L")) for frame in ImageSequence.Iterator(im)]
+            for i, frame in enumerate(ImageSequence.Iterator(im)):
+                if i >= count or frame.size != (width, height):
+                    raise LogdirError(f"GIF frame {i} does not match the {count} frames declared")
+                frames[i] = np.asarray(frame.convert("L"))
+                decoded += 1
     except (OSError, ValueError, SyntaxError, Image.DecompressionBombError) as exc:
         raise LogdirError(f"GIF could not be decoded: {exc}") from exc
-    if len(frames) != count:
-        raise LogdirError(f"GIF declared {count} frames but {len(frames)} decoded")
-    stack = np.stack(frames)
-    return np.moveaxis(stack, 0, frame_dim + 3)
+    if decoded != count:
+        raise LogdirError(f"GIF declared {count} frames but {decoded} decoded")
+    return out
 
 
 def rank_labels(grey: npt.NDArray[np.uint8]) -> npt.NDArray[np.uint8]:
-    """Grey levels of a rescaled label map back to ids 0..K, by rank (0/127/255 -> 0/1/2)."""
+    """Grey levels of a rescaled label map back to ids 0..K, by rank (0/127/255 -> 0/1/2),
+    in place."""
     present = np.bincount(grey.ravel(), minlength=256) > 0
     ranks = (np.cumsum(present) - 1).clip(0).astype(np.uint8)
-    result: npt.NDArray[np.uint8] = ranks[grey]
-    return result
+    np.take(ranks, grey, out=grey)
+    return grey
 
 
 def png_to_array(data: bytes) -> npt.NDArray[np.uint8]:
     """A 2D image summary (PNG) as a one-slice volume ``(H, W, 1)`` of grey levels."""
     try:
         with Image.open(io.BytesIO(data)) as im:
-            if im.width * im.height > MAX_GIF_VOXELS:
-                raise LogdirError(f"refusing to decode a {im.width}x{im.height} image")
+            check_voxels((im.height, im.width), "PNG image")
             return np.asarray(im.convert("L"))[:, :, None]
     except (OSError, ValueError, SyntaxError, Image.DecompressionBombError) as exc:
         raise LogdirError(f"image could not be decoded: {exc}") from exc
@@ -156,6 +159,7 @@ def lossless_to_array(header: dict[str, Any], payload: bytes) -> npt.NDArray[Any
     if dtype.kind not in "biuf":
         raise LogdirError(f"nbviewer3d tensor summary holds an unsupported dtype {dtype}")
     shape = tuple(int(n) for n in header["shape"])
+    check_voxels(shape, "nbviewer3d tensor summary")
     nbytes = dtype.itemsize * int(np.prod(shape))
     if header.get("compression") != "zstd":
         raise LogdirError(f"unknown compression {header.get('compression')!r} (expected 'zstd')")
@@ -165,12 +169,12 @@ def lossless_to_array(header: dict[str, Any], payload: bytes) -> npt.NDArray[Any
             raise LogdirError(
                 f"nbviewer3d tensor summary declares {declared} bytes, expected {nbytes}"
             )
-        raw = zstandard.ZstdDecompressor().decompress(payload)
+        flat = np.empty(nbytes // dtype.itemsize, dtype=dtype)
+        filled = _decompress_into(payload, flat.view(np.uint8).data)
     except zstandard.ZstdError as exc:
         raise LogdirError(f"nbviewer3d tensor summary could not be decompressed: {exc}") from exc
-    if len(raw) != nbytes:
-        raise LogdirError(f"nbviewer3d tensor summary holds {len(raw)} bytes, expected {nbytes}")
-    flat = np.frombuffer(bytearray(raw), dtype=dtype)
+    if filled != nbytes:
+        raise LogdirError(f"nbviewer3d tensor summary holds {filled} bytes, expected {nbytes}")
     if header["version"] == 1:
         return flat.reshape(shape).T
     order = header.get("order", "C")
@@ -179,8 +183,48 @@ def lossless_to_array(header: dict[str, Any], payload: bytes) -> npt.NDArray[Any
     return flat.reshape(shape, order=order)
 
 
+_VALUE_FIELDS = (
+    "half_val",
+    "float_val",
+    "double_val",
+    "int_val",
+    "int64_val",
+    "bool_val",
+    "uint32_val",
+    "uint64_val",
+)
+
+
+def _decompress_into(payload: bytes, out: memoryview) -> int:
+    """Decompress straight into ``out`` (no full-size intermediate); returns bytes written,
+    reading one byte past ``out`` to notice a payload that holds more."""
+    reader = zstandard.ZstdDecompressor().stream_reader(payload)
+    filled = 0
+    while filled < len(out):
+        n = reader.readinto(out[filled:])
+        if n == 0:
+            break
+        filled += n
+    return filled + len(reader.read(1))
+
+
 def tensor_to_array(tensor: Any) -> npt.NDArray[Any]:
-    """A plain numeric tensor summary (2D or 3D) as a volume, as logged."""
+    """A plain numeric tensor summary (2D or 3D) as a volume, as logged.
+
+    Its values must all be stored: a tensor that declares a shape and holds fewer values
+    (which TensorFlow would fill by repeating the last one) is refused, as is one beyond the
+    decode limit."""
+    shape = [d.size for d in tensor.tensor_shape.dim]
+    check_voxels(shape, "tensor summary")
+    count = int(np.prod(shape)) if shape else 1
+    held = len(tensor.tensor_content) or max(len(getattr(tensor, field)) for field in _VALUE_FIELDS)
+    per_value = np.dtype(tensor_util.dtypes.as_dtype(tensor.dtype).as_numpy_dtype).itemsize
+    if tensor.tensor_content:
+        held //= per_value
+    if held != count:
+        raise LogdirError(
+            f"tensor summary declares shape {shape} ({count} values) but holds {held}"
+        )
     array: npt.NDArray[Any] = tensor_util.make_ndarray(tensor)
     if array.dtype.kind not in "biuf" or array.ndim not in (2, 3):
         raise LogdirError(

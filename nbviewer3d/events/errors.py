@@ -9,6 +9,16 @@ class CorruptRecordWarning(UserWarning):
     """A record whose checksum does not match was skipped; the message names file and offset."""
 
 
+class TruncatedRecordWarning(UserWarning):
+    """An event file ends inside a record (a writer still writing, or a cut copy); the record
+    is read once complete. The message names file, offset and the bytes present."""
+
+
+class BadSummaryWarning(UserWarning):
+    """A summary that cannot be read (malformed for its plugin) was skipped; the message names
+    file, offset, tag and step. The rest of the logdir is read."""
+
+
 class LossySourceWarning(UserWarning):
     """Volumes come from 8-bit GIFs (MONAI's plot_2d_or_3d_image), not the values logged."""
 

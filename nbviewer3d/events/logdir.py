@@ -25,7 +25,7 @@ from tensorboard.util import tensor_util
 
 from ..volume import Kind, Volume
 from . import decode
-from .errors import CorruptRecordWarning, LogdirError, LossySourceWarning
+from .errors import BadSummaryWarning, CorruptRecordWarning, LogdirError, LossySourceWarning
 from .pairing import guess_role
 from .records import RecordReader, read_record_at
 
@@ -74,6 +74,18 @@ def _value_kind(value: Summary.Value, plugin: str) -> str | None:
     return None
 
 
+def _scalar(value: Summary.Value) -> float:
+    if value.WhichOneof("value") == "simple_value":
+        return float(value.simple_value)
+    array = tensor_util.make_ndarray(value.tensor)
+    if array.size != 1 or array.dtype.kind not in "biuf":
+        raise ValueError(
+            f"a scalar summary holds a tensor of shape {list(array.shape)} and dtype "
+            f"{array.dtype} (expected one number)"
+        )
+    return float(array.reshape(()))
+
+
 def _image_bytes(value: Summary.Value) -> bytes:
     """An image summary's encoded bytes: old-style ``image``, or the ``images`` plugin's
     tensor ``[width, height, image, ...]`` (its first image)."""
@@ -108,8 +120,10 @@ class Logdir:
     def refresh(self) -> list[tuple[str, str, int]]:
         """Index what was written since the last call: new records and new event files.
 
-        Returns ``(run, tag, step)`` for each step that is new. Records already indexed are
-        not read again; a record still being written is picked up by a later refresh.
+        Returns ``(run, tag, step)`` for each record indexed by this call: new steps and steps
+        logged again. Records already indexed are not read again; a record still being
+        written is picked up by a later refresh. Damaged bytes and malformed summaries are
+        skipped with a warning naming the place; they never fail the logdir.
         """
         with self._lock:
             self._fs.invalidate_cache()
@@ -124,7 +138,7 @@ class Logdir:
                 run_name = posixpath.relpath(posixpath.dirname(path), self._root)
                 run = self._runs.setdefault(run_name, _Run())
                 reader = run.readers.setdefault(path, RecordReader(self._url(path)))
-                if not reader.is_records or found[path].get("size") == reader.offset:
+                if found[path].get("size") == reader.offset:
                     continue
                 new.extend((run_name, tag, step) for tag, step in self._index(run, path, reader))
             return new
@@ -148,27 +162,38 @@ class Logdir:
                 if not event.HasField("summary"):
                     continue
                 for value in event.summary.value:
-                    plugin = value.metadata.plugin_data.plugin_name
-                    if plugin:
-                        run.plugins[value.tag] = plugin
-                    kind = _value_kind(value, run.plugins.get(value.tag, ""))
-                    if kind is None:
+                    try:
+                        indexed = self._index_value(run, path, offset, event, value)
+                    except (ValueError, TypeError, DecodeError) as exc:
+                        warnings.warn(
+                            f"{reader.name}: record at byte {offset}, tag {value.tag!r}, step "
+                            f"{event.step}: malformed summary skipped ({exc})",
+                            BadSummaryWarning,
+                            stacklevel=3,
+                        )
                         continue
-                    steps = run.entries.setdefault(value.tag, {})
-                    if event.step not in steps:
+                    if indexed:
                         new.append((value.tag, event.step))
-                    steps[event.step] = _Entry(path, offset, kind, event.wall_time)
-                    if kind == "scalar":
-                        number = (
-                            value.simple_value
-                            if value.WhichOneof("value") == "simple_value"
-                            else float(tensor_util.make_ndarray(value.tensor).item())
-                        )
-                        run.scalars.setdefault(value.tag, {})[event.step] = (
-                            number,
-                            event.wall_time,
-                        )
         return new
+
+    def _index_value(
+        self, run: _Run, path: str, offset: int, event: Event, value: Summary.Value
+    ) -> bool:
+        """Index one summary value; True when it is a volume, image or scalar. Everything is
+        checked before anything is stored, so a malformed value leaves no trace."""
+        plugin = value.metadata.plugin_data.plugin_name or run.plugins.get(value.tag, "")
+        kind = _value_kind(value, plugin)
+        if kind is None:
+            return False
+        number = _scalar(value) if kind == "scalar" else None
+        if value.metadata.plugin_data.plugin_name:
+            run.plugins[value.tag] = plugin
+        run.entries.setdefault(value.tag, {})[event.step] = _Entry(
+            path, offset, kind, event.wall_time
+        )
+        if number is not None:
+            run.scalars.setdefault(value.tag, {})[event.step] = (number, event.wall_time)
+        return True
 
     # -- queries ------------------------------------------------------------------------
 
@@ -239,16 +264,31 @@ class Logdir:
                 payload = read_record_at(f, entry.offset, self._url(entry.path))
         value = next(v for v in Event.FromString(payload).summary.value if v.tag == tag)
         source = f"{self._url(entry.path)}: tag {tag!r}, step {step}"
-        if entry.kind == "lossless_volume":
-            return self._lossless(run, tag, value, source, kind)
         if entry.kind == "scalar":
             raise LogdirError(f"tag {tag!r} of run {run!r} holds scalars; use scalars()")
+        try:
+            return self._decode(run, tag, value, entry.kind, source, frame_dim, kind)
+        except LogdirError as exc:
+            raise LogdirError(f"{source} (record at byte {entry.offset}): {exc}") from None
+
+    def _decode(
+        self,
+        run: str,
+        tag: str,
+        value: Summary.Value,
+        entry_kind: str,
+        source: str,
+        frame_dim: int,
+        kind: Kind | None,
+    ) -> Volume:
+        if entry_kind == "lossless_volume":
+            return self._lossless(run, tag, value, source, kind)
         role = guess_role(tag)
         if kind is None:
             kind = "label" if role in ("label", "prediction") else _continuous_kind(role)
-        if entry.kind == "tensor":
+        if entry_kind == "tensor":
             return Volume(decode.tensor_to_array(value.tensor), kind=kind, source=source)
-        if entry.kind == "volume":
+        if entry_kind == "volume":
             grey = decode.gif_to_hwd(_image_bytes(value), frame_dim)
             lossy = decode.GIF_LABEL_LOSSY if kind == "label" else decode.GIF_LOSSY
             self._warn_lossy()

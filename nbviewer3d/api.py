@@ -2,11 +2,13 @@
 
 from __future__ import annotations
 
+import warnings
 from collections.abc import Sequence
 from typing import TYPE_CHECKING, Any, overload
 
 from .run_comparison import RunComparison
 from .viewer import CONVERT_OPTIONS, Viewer
+from .volume import Volume
 
 if TYPE_CHECKING:
     from .events import LogdirStore
@@ -143,34 +145,49 @@ def view_logdir(
             if name in display:
                 raise TypeError(f"pass {name}= or {alias}=, not both")
             display[name] = display.pop(alias)
-    tags = {"image": image, "label": label, "prediction": prediction, "heatmap": heatmap}
     if runs is None:
-        store = LogdirStore(path, run, frame_dim=frame_dim, **tags)
+        store = LogdirStore(path, run, image, label, prediction, frame_dim, heatmap)
         return _logdir_viewer(store, follow, display)
     if run is not None:
         raise TypeError("pass run= (one run, with a run menu) or runs= (side by side), not both")
     if isinstance(runs, str) or len(runs) < 2:
         raise TypeError(f"runs= takes a list of at least two run names, got {runs!r}")
     logdir = open_logdir(path)
-    viewers = [
-        _logdir_viewer(LogdirStore(logdir, r, frame_dim=frame_dim, **tags), follow, dict(display))
-        for r in runs
-    ]
+    stores = [LogdirStore(logdir, r, image, label, prediction, frame_dim, heatmap) for r in runs]
+    viewers = [_logdir_viewer(store, follow, dict(display)) for store in stores]
     return RunComparison(viewers)
 
 
 def _logdir_viewer(store: LogdirStore, follow: bool, display: dict[str, Any]) -> Viewer:
     viewer = Viewer(store=store, **display)
     viewer.scalars = store.scalars()
-    steps = store.steps()
-    if steps and (viewer.vmin is None or viewer.vmax is None or viewer.preset is None):
-        first = store.volumes(steps[0]).get("image")
-        if first is not None:
-            viewer._default_range(first)
-    if steps and "heatmap" in store.roles:
-        heat = store.volumes(steps[0]).get("heatmap")
-        if heat is not None:
-            viewer._default_heatmap_range(heat)
+    viewer._on_refresh()
+    needs_range = viewer.vmin is None or viewer.vmax is None or viewer.preset is None
+    if needs_range or "heatmap" in store.roles:  # else nothing is decoded before a look
+        first = _first_readable(store)
+        image = first.get("image") if first is not None else None
+        if image is not None and needs_range:
+            viewer._default_range(image)
+        if first is not None and "heatmap" in first:
+            viewer._default_heatmap_range(first["heatmap"])
     if follow:
         viewer.follow()
     return viewer
+
+
+def _first_readable(store: LogdirStore) -> dict[str, Volume] | None:
+    """The volumes of the first step that decodes; each step before it that doesn't is
+    named in an UnreadableStepWarning (the view shows the same reason at that step)."""
+    from .events import LogdirError, UnreadableStepWarning
+
+    for step in store.steps():
+        try:
+            return store.volumes(step)
+        except (LogdirError, OSError, ValueError) as error:
+            warnings.warn(
+                f"step {step} of run {store.run!r} could not be read ({error}); the other "
+                "steps are shown, and this one shows the reason",
+                UnreadableStepWarning,
+                stacklevel=4,
+            )
+    return None

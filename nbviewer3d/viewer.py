@@ -18,6 +18,7 @@ from __future__ import annotations
 import asyncio
 import dataclasses
 import json
+import math
 import numbers
 import threading
 import warnings
@@ -48,6 +49,7 @@ from .versions import StepVersions
 from .volume import Volume, on_grid
 
 _BUNDLE = Path(__file__).parent / "static" / "widget.js"
+_NOTICES = 5  # follow notices kept under the view
 _NOT_BUILT = (
     "nbviewer3d's front end is not built (nbviewer3d/static/widget.js is missing): install the "
     "package with `pip install .` or build it with `cd js && npm ci && npm run build`"
@@ -125,6 +127,10 @@ class Viewer(anywidget.AnyWidget):
     # training curves drawn under the view: {name: {"steps": [...], "values": [...]}}
     scalars = t.Dict().tag(sync=True)
     _versions = t.Dict().tag(sync=True)
+    # shown step -> the roles it has no volume for yet (a run being written, see follow())
+    _incomplete = t.Dict().tag(sync=True)
+    # what following met: skipped records and errors, newest last (shown under the view)
+    follow_notices = t.List(t.Unicode(), read_only=True).tag(sync=True)
     # the current step's metrics rows for the panel (NaN as None: JSON has no NaN)
     _metrics: t.List[dict[str, Any]] = t.List().tag(sync=True)
     # the window centre the viewer opened with: HU presets sit at their table values there
@@ -142,6 +148,7 @@ class Viewer(anywidget.AnyWidget):
     channel_count = t.Int(1, read_only=True).tag(sync=True)
 
     _follow_stop: threading.Event | None = None
+    _follow_error: Exception | None = None
     _follow_task: asyncio.Task[None] | None = None
 
     DISPLAY_TRAITS = (
@@ -179,6 +186,8 @@ class Viewer(anywidget.AnyWidget):
         "runs",
         "cache_mb",
         "_versions",
+        "_incomplete",
+        "follow_notices",
         "_metrics",
         "channel_count",
     )
@@ -661,26 +670,49 @@ class Viewer(anywidget.AnyWidget):
     # ---- following a store that grows (a logdir being written) ------------------------
 
     def poll(self) -> list[int]:
-        """Pick up steps the store gained since the last look; returns the new steps."""
+        """Pick up what the store gained since the last look; returns the steps new to view.
+
+        A step that gets a record after it was shown (a label logged after its image) is
+        fetched again by every view. Raises what the last background poll of :meth:`follow`
+        raised, if it has not been raised yet."""
+        self._raise_follow_error()
+        return self._poll()
+
+    def _poll(self) -> list[int]:
         refresh = getattr(self._store, "refresh", None)
         if refresh is None:
             raise TypeError("poll() and follow() need a store that can refresh (a logdir)")
-        new: list[int] = refresh()
+        new, changed = refresh()
         runs = self._store.runs()
-        if runs != self.runs:
-            self.set_trait("runs", runs)
-        if new:
-            self._sync_steps()
-        self._on_refresh()  # scalars grow between the steps that log volumes
-        return new
+        with self.hold_sync():
+            if runs != self.runs:
+                self.set_trait("runs", runs)
+            if new or changed:
+                self._sync_steps(replaced=changed)
+            self._on_refresh()  # scalars grow between the steps that log volumes
+        return list(new)
 
     def _on_refresh(self) -> None:
         scalars = getattr(self._store, "scalars", None)
         if scalars is not None:
             self.scalars = scalars()
+        incomplete = getattr(self._store, "incomplete", None)
+        if incomplete is not None:
+            self._incomplete = {str(k): v for k, v in incomplete().items()}
 
-    def follow(self, interval_s: float = 2.0) -> None:
-        """Add new steps as they arrive, every ``interval_s`` seconds, until ``unfollow()``."""
+    def follow(self, interval_s: float = 2.0, grace_s: float | None = None) -> None:
+        """Add new steps as they arrive, every ``interval_s`` seconds, until ``unfollow()``.
+
+        A step appears once its image, label and prediction (those the run pairs) are all
+        logged, or ``grace_s`` seconds (default 20) after its first one, marked incomplete.
+        Records skipped while following, and errors, are shown under the view; an error is
+        also raised by the next call of :meth:`poll` or :meth:`follow`.
+        """
+        self._raise_follow_error()
+        if grace_s is not None:
+            if not math.isfinite(grace_s) or grace_s < 0:
+                raise ValueError(f"grace_s must be a number of seconds >= 0, not {grace_s!r}")
+            self._store.grace_s = grace_s  # type: ignore[attr-defined]
         self.poll()
         self.unfollow()
         try:
@@ -695,14 +727,37 @@ class Viewer(anywidget.AnyWidget):
 
         def run() -> None:
             while not stop.wait(interval_s):
-                self.poll()
+                self._background_poll()
 
         threading.Thread(target=run, name="nbviewer3d-follow", daemon=True).start()
 
     async def _follow_on_loop(self, interval_s: float) -> None:
         while True:
             await asyncio.sleep(interval_s)
-            self.poll()
+            self._background_poll()
+
+    def _background_poll(self) -> None:
+        """One poll of follow(): what it warns or raises goes under the view (a background
+        task has no cell to print to); an error is kept to be raised by the next call."""
+        with warnings.catch_warnings(record=True) as caught:
+            warnings.simplefilter("always")
+            try:
+                self._poll()
+            except Exception as error:
+                self._follow_error = error
+                self._notify(f"following stopped a poll: {type(error).__name__}: {error}")
+        for warning in caught:
+            self._notify(f"{warning.category.__name__}: {warning.message}")
+
+    def _notify(self, message: str) -> None:
+        self.set_trait("follow_notices", [*self.follow_notices, message][-_NOTICES:])
+
+    def _raise_follow_error(self) -> None:
+        error, self._follow_error = self._follow_error, None
+        if error is not None:
+            raise RuntimeError(
+                f"following this viewer's logdir failed: {type(error).__name__}: {error}"
+            ) from error
 
     def unfollow(self) -> None:
         if self._follow_task is not None:

@@ -116,13 +116,14 @@ def test_store_walks_steps_and_decodes_roles(training_run: Path) -> None:
 
 def test_store_refresh_reports_new_steps(training_run: Path) -> None:
     logdir = open_logdir(str(training_run))
-    store = LogdirStore(logdir, run="run", image="image_HWD", label="label_HWD")
-    assert store.refresh() == []
+    store = LogdirStore(logdir, run="run", image="image_HWD", label="label_HWD", grace_s=0)
+    assert store.refresh() == ([], [])
     writer = SummaryWriter(str(training_run / "run"))
     img2tensorboard.plot_2d_or_3d_image(np.zeros((1, 1, 4, 4, 4)), 7, writer, tag="image")
     writer.close()
-    assert store.refresh() == [7]
+    assert store.refresh() == ([7], [])  # no grace: shown at once, without its label
     assert store.steps() == [1, 3, 7]
+    assert store.incomplete()[7] == ["label"]
 
 
 def test_store_opens_the_first_run_and_switches_to_the_others(training_run: Path) -> None:
@@ -202,12 +203,12 @@ def test_a_volume_tag_left_out_is_named_once_with_the_call_that_shows_it(
     # a refresh names only tags it has not named before
     writer = SummaryWriter(str(training_run / "run"))
     img2tensorboard.plot_2d_or_3d_image(np.zeros((1, 1, 4, 4, 4)), 5, writer, tag="probability")
-    img2tensorboard.plot_2d_or_3d_image(np.zeros((1, 1, 4, 4, 4)), 5, writer, tag="saliency")
+    img2tensorboard.plot_2d_or_3d_image(np.zeros((1, 1, 4, 4, 4)), 5, writer, tag="weights")
     writer.close()
     with pytest.warns(UnpairedTagWarning) as caught:
         store.refresh()
     assert len(caught) == 1
-    assert "'saliency_HWD/image'" in str(caught[0].message)
+    assert "'weights_HWD/image'" in str(caught[0].message)
     assert "probability" not in str(caught[0].message).split("(shown")[0]
     # naming the roles says the rest is left out on purpose: no warning
     with warnings.catch_warnings():

@@ -108,6 +108,10 @@ def test_follow_picks_up_steps_written_after_display(tmp_path: Path) -> None:
     for step in (1, 2):
         nbviewer3d.plot_2d_or_3d_image(torch.from_numpy(image[None]), step, writer, tag="image")
     writer.flush()
+    assert viewer.poll() == []  # each waits for its label (or the grace period)
+    for step in (1, 2):
+        nbviewer3d.plot_2d_or_3d_image(torch.from_numpy(label[None]), step, writer, tag="label")
+    writer.flush()
     assert viewer.poll() == [1, 2]
     assert viewer.steps == [0, 1, 2]
     assert viewer.step == 2  # it was on the latest step, so it follows

@@ -26,6 +26,7 @@ import { composeFrame, downloadName, frameMessage, offerDownload } from "./scree
 import { applyCamera, CameraMemory, gridKey, readCamera } from "./view/camera";
 import { applyCameraTrait, cameraTrait, parseCameraTrait, sameCamera } from "./view/camera-trait";
 import { clampIjk, cursorIjk, fromIjk, indexOf } from "./view/cursor";
+import { FollowNotes } from "./view/follow-notes";
 import { GLWindow } from "./view/gl-window";
 import { paneAspect } from "./view/layout";
 import { sliceAxis } from "./view/orientation";
@@ -57,6 +58,7 @@ export class ViewerView {
   private readonly panel: Panel;
   private readonly curves: Curves;
   private readonly readout: ReadoutLine;
+  private readonly followNotes: FollowNotes;
   private readonly slicePointer: SlicePointer;
   private glWindow: GLWindow | null = null;
   private panes: Panes | null = null;
@@ -103,6 +105,7 @@ export class ViewerView {
         "1 to 5 pick the view mode",
     );
     this.readout = new ReadoutLine(el.ownerDocument);
+    this.followNotes = new FollowNotes(el.ownerDocument, model);
     this.errorBox = document.createElement("div");
     this.errorBox.className = "nbviewer3d-error";
     this.errorBox.setAttribute("role", "alert");
@@ -112,6 +115,7 @@ export class ViewerView {
     this.root.append(
       this.canvasBox,
       this.readout.element,
+      this.followNotes.element,
       this.errorBox,
       this.curves.element,
       this.panel.element,
@@ -174,6 +178,7 @@ export class ViewerView {
     this.destroyGL();
     this.removeSnapshot();
     this.readout.dispose();
+    this.followNotes.dispose();
     this.panel.dispose();
     this.curves.dispose();
     this.root.remove();

@@ -8,11 +8,12 @@ from .errors import (
     LossySourceWarning,
     TruncatedRecordWarning,
     UnpairedTagWarning,
+    UnreadableStepWarning,
 )
 from .log import log_volume, plot_2d_or_3d_image
 from .logdir import Logdir, Scalars, open_logdir
 from .pairing import pair_tags
-from .store import LogdirStore
+from .store import LogdirStore, StepChanges
 
 __all__ = [
     "BadSummaryWarning",
@@ -22,8 +23,10 @@ __all__ = [
     "LogdirStore",
     "LossySourceWarning",
     "Scalars",
+    "StepChanges",
     "TruncatedRecordWarning",
     "UnpairedTagWarning",
+    "UnreadableStepWarning",
     "decode_limit",
     "log_volume",
     "open_logdir",

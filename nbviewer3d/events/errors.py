@@ -26,3 +26,8 @@ class LossySourceWarning(UserWarning):
 class UnpairedTagWarning(UserWarning):
     """Volume tags of a run that view_logdir could give no role are not shown; the message
     names each one, once, and the call that shows it."""
+
+
+class UnreadableStepWarning(UserWarning):
+    """A step whose volumes could not be decoded; the viewer opens on the others and shows
+    the reason at that step. The message names run, step and the record's problem."""

@@ -3,14 +3,27 @@
 from __future__ import annotations
 
 import contextlib
+import time
 import warnings
-from typing import Any
+from typing import Any, NamedTuple
 
 from ..heatmaps import heatmap_on_grid
 from ..volume import Kind, Volume, on_grid
 from .errors import LogdirError, UnpairedTagWarning
 from .logdir import Logdir, open_logdir
 from .pairing import VOLUME_KINDS, pair_tags, unpaired, unpaired_message
+
+# how long a step that training is still writing waits for its other volumes before it is
+# shown anyway, marked incomplete
+GRACE_S = 20.0
+
+
+class StepChanges(NamedTuple):
+    """What a refresh found: steps now shown for the first time, and shown steps that got a
+    record since (a volume logged late, or logged again): their views must fetch them anew."""
+
+    new: list[int]
+    changed: list[int]
 
 
 class LogdirStore:
@@ -24,6 +37,11 @@ class LogdirStore:
     carry no geometry of their own (MONAI's GIFs). When the roles are guessed, each volume
     tag left out is named once in an :class:`UnpairedTagWarning`, here or when a refresh
     finds it.
+
+    While training writes, a step appears (in :meth:`steps`) once every paired role has been
+    logged for it, or ``grace_s`` seconds after its first record, whichever comes first; what
+    it still lacks is in :meth:`incomplete`. Steps already in the logdir when it is opened
+    all appear at once.
     """
 
     def __init__(
@@ -35,15 +53,18 @@ class LogdirStore:
         prediction: str | None = None,
         frame_dim: int = -3,
         heatmap: str | None = None,
+        grace_s: float = GRACE_S,
     ) -> None:
         self.logdir = logdir if isinstance(logdir, Logdir) else open_logdir(logdir)
+        self.grace_s = grace_s
         self.run = self._pick_run(run)
         self.frame_dim = frame_dim
         self._tags = {"image": image, "label": label, "prediction": prediction, "heatmap": heatmap}
         self.roles = pair_tags(self.logdir.tags(self.run), **self._tags)
         self._guessed = all(name is None for name in self._tags.values())
         self._reported: set[str] = set()
-        self._steps = self._collect_steps()
+        self._steps = self._collect_steps()  # the steps shown
+        self._waiting: dict[int, float] = {}  # step -> when its first record was seen
         self._warn_unpaired()
 
     def runs(self) -> list[str]:
@@ -57,7 +78,9 @@ class LogdirStore:
     def with_run(self, run: str) -> LogdirStore:
         """A store over another run of the same logdir (its index is shared, not re-read),
         pairing tags the way this one was asked to."""
-        return LogdirStore(self.logdir, run, frame_dim=self.frame_dim, **self._tags)
+        return LogdirStore(
+            self.logdir, run, frame_dim=self.frame_dim, grace_s=self.grace_s, **self._tags
+        )
 
     def _pick_run(self, run: str | None) -> str:
         runs = self.logdir.runs
@@ -130,10 +153,46 @@ class LogdirStore:
                 }
         return result
 
-    def refresh(self) -> list[int]:
-        """Index what training wrote since; returns the steps that are new to this store."""
-        self.logdir.refresh()
+    def incomplete(self) -> dict[int, list[str]]:
+        """Shown step -> the paired roles it has no volume for (yet)."""
+        held = {role: set(self.logdir.steps(self.run, tag)) for role, tag in self.roles.items()}
+        result = {}
+        for step in self._steps:
+            missing = [role for role in self.roles if step not in held[role]]
+            if missing:
+                result[step] = missing
+        return result
+
+    def refresh(self) -> StepChanges:
+        """Index what training wrote since: the steps shown for the first time, and the shown
+        steps that got a record since (see :class:`StepChanges`)."""
+        indexed = self.logdir.refresh()
+        if self._guessed:  # a role whose first record just arrived pairs now; none changes
+            roles = {**pair_tags(self.logdir.tags(self.run), **self._tags), **self.roles}
+            if roles != self.roles:
+                self.roles = roles
+                indexed = [
+                    (self.run, tag, step)
+                    for tag in roles.values()
+                    for step in self.logdir.steps(self.run, tag)
+                ]
         self._warn_unpaired()
-        before = set(self._steps)
-        self._steps = self._collect_steps()
-        return [s for s in self._steps if s not in before]
+        tags = set(self.roles.values())
+        touched = {step for run, tag, step in indexed if run == self.run and tag in tags}
+        shown = set(self._steps)
+        now = time.monotonic()
+        for step in self._collect_steps():
+            if step not in shown:
+                self._waiting.setdefault(step, now)
+        complete = self._complete_steps()
+        new = sorted(
+            s for s, seen in self._waiting.items() if s in complete or now - seen >= self.grace_s
+        )
+        for step in new:
+            del self._waiting[step]
+        self._steps = sorted(shown | set(new))
+        return StepChanges(new, sorted(touched & shown))
+
+    def _complete_steps(self) -> set[int]:
+        sets = [set(self.logdir.steps(self.run, tag)) for tag in self.roles.values()]
+        return set.intersection(*sets) if sets else set()

@@ -18,6 +18,8 @@ const CSS = `
   pointer-events: none; user-select: none; }
 .nbviewer3d-readout { min-height: 18px; line-height: 18px; font-variant-numeric: tabular-nums;
   color: var(--jp-ui-font-color1, #222); }
+.nbviewer3d-follow-notes { padding: 4px 10px; border-left: 3px solid #b26a00;
+  background: var(--jp-warn-color3, #fff4e0); color: var(--jp-warn-color0, #5d3a00); }
 .nbviewer3d-error { padding: 8px 10px; border-left: 3px solid #c62828;
   background: var(--jp-error-color3, #fdecea); color: var(--jp-error-color0, #7f1d1d); }
 .nbviewer3d-panel { display: flex; flex-wrap: wrap; gap: 4px 14px; align-items: center; }

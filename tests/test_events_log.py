@@ -224,3 +224,45 @@ def test_version_1_records_are_read_in_the_new_convention(tmp_path: Path) -> Non
     np.testing.assert_array_equal(volume.data, xyz)
     assert volume.spacing == (0.5, 1.0, 2.0)
     np.testing.assert_allclose(volume.world((8, 9, 10)), (1 + 8 * 0.5, 2 + 9 * 1, 3 + 10 * 2))
+
+
+def test_a_full_size_ct_round_trips_bit_exact_through_the_c_checksum(tmp_path: Path) -> None:
+    """512x512x300 int16 through torch's writer: the writer's records are checksummed in C
+    (tensorboard's pure-Python checksum took 20 s of the training loop for this volume)."""
+    from tensorboard.summary.writer import record_writer
+
+    ct = np.random.default_rng(3).normal(0, 400, (512, 512, 300)).astype(np.int16)
+    writer = SummaryWriter(str(tmp_path))
+    log_volume(writer, "ct", ct, 0)
+    writer.close()
+    from nbviewer3d.events.records import masked_crc32c
+
+    assert record_writer.masked_crc32c is masked_crc32c
+    volume = open_logdir(str(tmp_path)).volume(".", "ct", 0)
+    assert volume.data.dtype == np.int16
+    assert np.array_equal(volume.data, ct)
+
+
+@pytest.mark.parametrize("writer_kind", ["torch", "tbx"])
+def test_records_written_with_the_c_checksum_pass_tensorboards_own_check(
+    tmp_path: Path, writer_kind: str
+) -> None:
+    from tensorboard.compat.tensorflow_stub.errors import OutOfRangeError
+    from tensorboard.compat.tensorflow_stub.pywrap_tensorflow import PyRecordReader_New
+
+    writers = dict(_writers(tmp_path))
+    writer = writers[writer_kind]
+    log_volume(writer, "ct", ARRAYS["i16"], 3)
+    writer.add_scalar("loss", 0.25, 3)
+    for other in writers.values():
+        other.close()
+    path = next((tmp_path / writer_kind).glob("*tfevents*"))
+    reader = PyRecordReader_New(str(path).encode())  # verifies both checksums in Python
+    count = 0
+    while True:
+        try:
+            reader.GetNext()
+        except OutOfRangeError:  # the end; a checksum failure raises DataLossError
+            break
+        count += 1
+    assert count == 3  # file version, volume, scalar

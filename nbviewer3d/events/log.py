@@ -8,10 +8,12 @@ as JSON in the plugin data. TensorBoard opens such files and ignores the unknown
 from __future__ import annotations
 
 import json
+import sys
 from collections.abc import Sequence
 from dataclasses import replace
 from typing import Any, Literal
 
+import numpy as np
 import zstandard
 from tensorboard.compat.proto.summary_pb2 import Summary, SummaryMetadata
 from tensorboard.compat.proto.tensor_pb2 import TensorProto
@@ -21,6 +23,7 @@ from tensorboard.compat.proto.types_pb2 import DT_STRING
 from ..inputs import as_volume
 from ..volume import Volume
 from .decode import FORMAT_VERSION, PLUGIN_NAME
+from .records import masked_crc32c
 
 _ZSTD_LEVEL = 3
 
@@ -44,7 +47,10 @@ def volume_summary(tag: str, volume: Volume, kind: str) -> Summary:
         "frame": volume.frame,
         "compression": "zstd",
     }
-    payload = zstandard.ZstdCompressor(level=_ZSTD_LEVEL).compress(data.tobytes(order=order))
+    # the array's own memory when it is contiguous in the order stored: no copy
+    raw = data if data.flags[f"{order}_CONTIGUOUS"] else data.copy(order=order)
+    flat = raw.reshape(-1, order=order).view(np.uint8)
+    payload = zstandard.ZstdCompressor(level=_ZSTD_LEVEL, threads=-1).compress(flat)
     tensor = TensorProto(
         dtype=DT_STRING,
         tensor_shape=TensorShapeProto(dim=[TensorShapeProto.Dim(size=1)]),
@@ -72,12 +78,32 @@ def _add_summary(writer: Any, summary: Summary, step: int) -> None:
             f"cannot log to {type(writer).__name__}: expected a torch.utils.tensorboard or "
             "tensorboardX SummaryWriter, or a writer with _get_file_writer() or add_summary()"
         )
+    _use_c_checksums(file_writer)
     if type(file_writer).__module__.startswith("tensorboardX"):
         from tensorboardX.proto.summary_pb2 import Summary as SummaryX
 
         file_writer.add_summary(SummaryX.FromString(summary.SerializeToString()), step)
     else:
         file_writer.add_summary(summary, step)
+
+
+def _use_c_checksums(file_writer: Any) -> None:
+    """Give the writer's record framing the C checksum of :mod:`.records`.
+
+    tensorboard's writer (used by torch.utils.tensorboard) checksums every record in pure
+    Python at about 7 MB/s: 20 s for one 512x512x300 CT, inside the training loop.
+    tensorboardX does the same unless the ``crc32c`` package is installed. The values are
+    identical (masked CRC-32C, tested against tensorboard's own), so the files don't change;
+    only the module-level function those writers call is replaced, once.
+    """
+    module = (
+        "tensorboardX.record_writer"
+        if type(file_writer).__module__.startswith("tensorboardX")
+        else "tensorboard.summary.writer.record_writer"
+    )
+    framing = sys.modules.get(module)
+    if framing is not None and getattr(framing, "masked_crc32c", None) is not masked_crc32c:
+        framing.masked_crc32c = masked_crc32c
 
 
 def log_volume(

@@ -6,7 +6,7 @@ from .inputs import as_volume
 from .run_comparison import RunComparison
 from .screenshot import ScreenshotPending
 from .transfer import presets
-from .viewer import NonFiniteVoxelsWarning, Viewer, colormaps
+from .viewer import NonFiniteVoxelsWarning, Viewer, WirePrecisionWarning, colormaps
 from .volume import Volume
 
 __all__ = [
@@ -16,6 +16,7 @@ __all__ = [
     "ScreenshotPending",
     "Viewer",
     "Volume",
+    "WirePrecisionWarning",
     "as_volume",
     "colormaps",
     "log_volume",

@@ -206,7 +206,7 @@ def _volume(
         data = np.expand_dims(array, axes.index("z")) if array.ndim == 2 else array
         grid = _axes_grid(permutation, raw.spacing, raw.origin)
     if kind == "label":
-        data = _check_label(data, name)
+        data = check_label(data, name)
     elif data.dtype == np.bool_:
         data = data.astype(np.uint8)
     if not (data.flags.c_contiguous or data.flags.f_contiguous):
@@ -533,7 +533,10 @@ def _affine_grid(array: Array, affine: Array, name: str) -> tuple[Array, _Grid]:
     return array, _Grid(_pad3(steps, 1.0), _pad3(affine[:3, 3], 0.0), direction)
 
 
-def _check_label(data: Array, name: str) -> Array:
+MAX_LABEL_ID = 65535
+
+
+def check_label(data: Array, name: str) -> Array:
     if data.dtype == np.bool_:
         return data.astype(np.uint8)
     if data.dtype.kind == "f":
@@ -547,6 +550,12 @@ def _check_label(data: Array, name: str) -> Array:
             )
     if data.dtype.kind in "if" and data.min() < 0:
         raise ValueError(f"{name}: negative label id {data.min()}; label ids must be >= 0")
+    if data.size and data.max() > MAX_LABEL_ID:
+        raise ValueError(
+            f"{name}: label id {data.max()} is above {MAX_LABEL_ID}, the largest the viewer "
+            "draws; labels are class ids 0..65535 (uint8/uint16, or any integer type holding "
+            "such ids)"
+        )
     return data
 
 

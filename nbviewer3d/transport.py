@@ -84,7 +84,8 @@ def _narrow_image(data: npt.NDArray[Any]) -> tuple[npt.NDArray[Any], float]:
     raise TypeError(f"cannot send voxels of dtype {data.dtype} to the browser")
 
 
-def _narrow_labels(data: npt.NDArray[Any]) -> npt.NDArray[Any]:
+def smallest_label_type(data: npt.NDArray[Any]) -> npt.NDArray[Any]:
+    """Label ids as uint8 when they are below 256, else uint16 (the wire's label types)."""
     top = int(data.max()) if data.size else 0
     if top < 256:
         return data.astype(np.uint8, copy=False)
@@ -128,7 +129,7 @@ def wire_array(volume: Volume) -> tuple[npt.NDArray[Any], float]:
 
 
 def _narrowed(data: npt.NDArray[Any], kind: str) -> tuple[npt.NDArray[Any], float]:
-    narrowed, scale = (_narrow_labels(data), 1.0) if kind == "label" else _narrow_image(data)
+    narrowed, scale = (smallest_label_type(data), 1.0) if kind == "label" else _narrow_image(data)
     wire = np.ascontiguousarray(narrowed.astype(narrowed.dtype.newbyteorder("<"), copy=False))
     return wire, scale
 

@@ -44,6 +44,7 @@ from .transport import (
     finite_range,
     nonfinite_count,
     robust_range,
+    smallest_label_type,
 )
 from .versions import StepVersions
 from .volume import Volume, on_grid
@@ -72,6 +73,21 @@ VIEW_MODES = ("volume", "axial", "coronal", "sagittal", "quad")
 _VIEW_MODE_ALIASES = {"v": "volume", "z": "axial", "y": "coronal", "x": "sagittal"}
 
 
+class FiniteFloat(t.Float):  # type: ignore[type-arg]
+    """A float trait that refuses NaN and infinity (JSON has no word for them)."""
+
+    def validate(self, obj: Any, value: Any) -> Any:
+        if isinstance(value, numbers.Real) and not math.isfinite(value):
+            raise t.TraitError(f"{self.name} must be a finite number, not {value!r}")
+        return super().validate(obj, value)
+
+
+class WirePrecisionWarning(UserWarning):
+    """An integer image whose values reach beyond float32's exact integers (2**24) is sent
+    to the browser as float32, so values that far out are drawn rounded (the kernel keeps
+    them exact)."""
+
+
 class NonFiniteVoxelsWarning(UserWarning):
     """An image holds NaN or Inf voxels: they are left out of the range and drawn transparent."""
 
@@ -94,15 +110,15 @@ class Viewer(anywidget.AnyWidget):
     _esm = _BUNDLE if _BUNDLE.is_file() else _NOT_BUILT_ESM
 
     cmap = t.Unicode("Grayscale").tag(sync=True)
-    vmin = t.Float(None, allow_none=True).tag(sync=True)
-    vmax = t.Float(None, allow_none=True).tag(sync=True)
+    vmin = FiniteFloat(None, allow_none=True).tag(sync=True)
+    vmax = FiniteFloat(None, allow_none=True).tag(sync=True)
     # 3D transfer function (see transfer.py and README "presets"): picked from the first image
     preset = t.Unicode(None, allow_none=True).tag(sync=True)
     # [[value, opacity], ...] in data units replacing the preset's opacity curve, or None
     opacity = t.Any(None, allow_none=True).tag(sync=True)
-    sample_distance = t.Float(0.25, min=0.0, max=1.0).tag(sync=True)
-    gradient_opacity = t.Float(0.7, min=0.0, max=1.0).tag(sync=True)
-    label_blend = t.Float(0.5, min=0.0, max=1.0).tag(sync=True)
+    sample_distance = FiniteFloat(0.25, min=0.0, max=1.0).tag(sync=True)
+    gradient_opacity = FiniteFloat(0.7, min=0.0, max=1.0).tag(sync=True)
+    label_blend = FiniteFloat(0.5, min=0.0, max=1.0).tag(sync=True)
     label_visible = t.Bool(True).tag(sync=True)
     # Any: the validator takes more forms (lookup tables, pairs, arrays) than Dict or List would
     label_names = t.Any({}).tag(sync=True)
@@ -134,13 +150,13 @@ class Viewer(anywidget.AnyWidget):
     # the current step's metrics rows for the panel (NaN as None: JSON has no NaN)
     _metrics: t.List[dict[str, Any]] = t.List().tag(sync=True)
     # the window centre the viewer opened with: HU presets sit at their table values there
-    _default_level = t.Float(None, allow_none=True).tag(sync=True)
+    _default_level = FiniteFloat(None, allow_none=True).tag(sync=True)
     # heat map overlay (README "Heat maps"): its own colormap, range, opacity and threshold
     heatmap_cmap = t.Unicode("inferno").tag(sync=True)
-    heatmap_vmin = t.Float(None, allow_none=True).tag(sync=True)
-    heatmap_vmax = t.Float(None, allow_none=True).tag(sync=True)
-    heatmap_threshold = t.Float(None, allow_none=True).tag(sync=True)
-    heatmap_opacity = t.Float(0.6, min=0.0, max=1.0).tag(sync=True)
+    heatmap_vmin = FiniteFloat(None, allow_none=True).tag(sync=True)
+    heatmap_vmax = FiniteFloat(None, allow_none=True).tag(sync=True)
+    heatmap_threshold = FiniteFloat(None, allow_none=True).tag(sync=True)
+    heatmap_opacity = FiniteFloat(0.6, min=0.0, max=1.0).tag(sync=True)
     heatmap_visible = t.Bool(True).tag(sync=True)
     # the image channel shown (multi-channel images keep every channel), and their names
     channel = t.Int(0, min=0).tag(sync=True)
@@ -233,14 +249,7 @@ class Viewer(anywidget.AnyWidget):
 
     @t.validate("heatmap_vmin", "heatmap_vmax")
     def _valid_heatmap_range(self, proposal: dict[str, Any]) -> float | None:
-        value: float | None = proposal["value"]
-        name = proposal["trait"].name
-        other = self.heatmap_vmax if name == "heatmap_vmin" else self.heatmap_vmin
-        if value is not None and other is not None:
-            lo, hi = (value, other) if name == "heatmap_vmin" else (other, value)
-            if lo >= hi:
-                raise t.TraitError(f"heatmap_vmin must be below heatmap_vmax, got {lo} and {hi}")
-        return value
+        return self._keep_window(proposal, "heatmap_vmin", "heatmap_vmax")
 
     @t.validate("channel")
     def _valid_channel(self, proposal: dict[str, Any]) -> int:
@@ -366,14 +375,32 @@ class Viewer(anywidget.AnyWidget):
 
     @t.validate("vmin", "vmax")
     def _valid_range(self, proposal: dict[str, Any]) -> float | None:
+        return self._keep_window(proposal, "vmin", "vmax")
+
+    def _keep_window(self, proposal: dict[str, Any], low: str, high: str) -> float | None:
+        """Setting one end past the other moves the other along, keeping the window's width
+        (a window that is not set yet gets width 1)."""
         value: float | None = proposal["value"]
         name = proposal["trait"].name
-        other = self.vmax if name == "vmin" else self.vmin
-        if value is not None and other is not None:
-            lo, hi = (value, other) if name == "vmin" else (other, value)
-            if lo >= hi:
-                raise t.TraitError(f"vmin must be below vmax, got vmin={lo}, vmax={hi}")
+        lo, hi = getattr(self, low), getattr(self, high)
+        if value is None or lo is None or hi is None:
+            return value
+        width = hi - lo if hi > lo else 1.0
+        if name == low and value >= hi:
+            self.set_trait(high, value + width)
+        elif name == high and value <= lo:
+            self.set_trait(low, value - width)
         return value
+
+    def set_range(self, vmin: float, vmax: float) -> None:
+        """Set the image's display window in one call (``vmin < vmax``, finite)."""
+        lo, hi = float(vmin), float(vmax)
+        if not (math.isfinite(lo) and math.isfinite(hi)) or lo >= hi:
+            raise ValueError(f"set_range needs finite vmin < vmax, got {vmin!r}, {vmax!r}")
+        with self.hold_trait_notifications():
+            self.set_trait("vmin", None)
+            self.set_trait("vmax", hi)
+            self.set_trait("vmin", lo)
 
     # ---- data -------------------------------------------------------------------------
 
@@ -441,14 +468,20 @@ class Viewer(anywidget.AnyWidget):
             )
         existing = dict(self._store.volumes(step)) if step in self._store.steps() else {}
         reference = volumes.get("image") or existing.get("image")
+        if reference is None:  # label and prediction of one step share a grid all the same
+            reference = volumes.get("label") or existing.get("label")
         for role in ("label", "prediction"):
-            if role in volumes and reference is not None:
+            if role in volumes and reference is not None and volumes[role] is not reference:
                 volumes[role] = on_grid(volumes[role], reference, role)
+            elif role in existing and image is not None and reference is not None:
+                # a new image under a kept label
+                on_grid(existing[role], reference, f"step {step}'s {role} (kept)")
         if "heatmap" in volumes and reference is not None:
             volumes["heatmap"] = heatmap_on_grid(volumes["heatmap"], reference)
         if image is not None:
             for c in range(len(channels)):
                 _warn_nonfinite(volumes[channel_key(c)], step)
+                _warn_wire_precision(volumes[channel_key(c)], step)
         self._store.put(step, volumes, replace_image=image is not None)
         if image is not None:
             with self.hold_sync():
@@ -772,9 +805,29 @@ class Viewer(anywidget.AnyWidget):
         super().close()
 
 
-def _owned(volume: Volume) -> Volume:
-    """The volume with voxels nobody else can write to."""
+def _warn_wire_precision(volume: Volume, step: int) -> None:
     data = volume.data
+    if data.dtype.kind not in "iu" or data.dtype.itemsize < 4 or data.size == 0:
+        return
+    limit = 1 << 24
+    lo, hi = int(data.min()), int(data.max())
+    if lo < -limit or hi > limit:
+        warnings.warn(
+            f"step {step}: the image's {data.dtype} values reach {lo}..{hi}, beyond float32's "
+            f"exact integers (+-{limit}); the browser draws them from float32, so values that "
+            "far out are rounded on screen (the kernel, metrics and screenshots' data keep "
+            "them exact). Subtract an offset or rescale to keep them exact.",
+            WirePrecisionWarning,
+            stacklevel=3,
+        )
+
+
+def _owned(volume: Volume) -> Volume:
+    """The volume with voxels nobody else can write to; labels at their smallest type."""
+    data = volume.data
+    if volume.kind == "label":
+        volume = dataclasses.replace(volume, data=smallest_label_type(data))
+        data = volume.data
     if data.flags.owndata and not data.flags.writeable:
         return volume
     copy = data.copy(order="K")  # keeps an F-ordered (x, y, z) ITK layout as it is
@@ -798,6 +851,8 @@ def _opacity_points(value: object) -> list[list[float]] | None:
         raise t.TraitError(f"{_OPACITY_FORM}; got {value!r}") from error
     if len(points) < 2:
         raise t.TraitError(f"{_OPACITY_FORM}; got {len(points)} point(s)")
+    if not all(math.isfinite(v) and math.isfinite(a) for v, a in points):
+        raise t.TraitError(f"{_OPACITY_FORM}; got a point that is not finite: {points}")
     for v, a in points:
         if not np.isfinite(v) or not 0.0 <= a <= 1.0:
             raise t.TraitError(f"{_OPACITY_FORM}; got the point [{v}, {a}]")

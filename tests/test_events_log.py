@@ -49,7 +49,8 @@ def test_bit_identical_round_trip_with_geometry(tmp_path: Path) -> None:
                 kind=kind,
             )
         log_volume(writer, "torch_tensor", torch.from_numpy(ARRAYS["hu"]), 5)
-        log_volume(writer, "volume", Volume(ARRAYS["i16"], spacing=(1, 2, 3), kind="label"), 9)
+        ids = np.abs(ARRAYS["i16"])  # int16 class ids: the dtype is kept
+        log_volume(writer, "volume", Volume(ids, spacing=(1, 2, 3), kind="label"), 9)
         writer.close()
     logdir = open_logdir(str(tmp_path))
     assert logdir.runs == ["tbx", "torch"]
@@ -68,7 +69,8 @@ def test_bit_identical_round_trip_with_geometry(tmp_path: Path) -> None:
         kept = logdir.volume(run, "volume", 9)
         assert kept.spacing == (1.0, 2.0, 3.0)
         assert kept.kind == "label"  # the stored kind, when not overridden
-        np.testing.assert_array_equal(kept.data, ARRAYS["i16"])
+        assert kept.data.dtype == np.int16
+        np.testing.assert_array_equal(kept.data, np.abs(ARRAYS["i16"]))
 
 
 def test_tensorboard_still_opens_the_file(tmp_path: Path) -> None:
@@ -266,3 +268,23 @@ def test_records_written_with_the_c_checksum_pass_tensorboards_own_check(
             break
         count += 1
     assert count == 3  # file version, volume, scalar
+
+
+def test_labels_are_checked_in_the_training_loop_not_when_viewed(tmp_path: Path) -> None:
+    writer = SummaryWriter(str(tmp_path))
+    with pytest.raises(ValueError, match="seg: negative label id -3"):
+        log_volume(writer, "seg", np.full((4, 4, 4), -3, np.int16), 0, kind="label")
+    probabilities = np.linspace(0, 1, 64, dtype=np.float32).reshape(4, 4, 4)
+    with pytest.raises(ValueError, match=r"seg: float label with non-integer values.*threshold="):
+        log_volume(writer, "seg", probabilities, 0, kind="label")
+    with pytest.raises(ValueError, match="label id 70000 is above 65535"):
+        log_volume(writer, "seg", Volume(np.full((2, 2, 2), 70000), kind="label"), 0)
+    with pytest.raises(ValueError, match='pass kind="label" too'):
+        log_volume(writer, "seg", probabilities, 0, threshold=0.5)
+    log_volume(writer, "seg", probabilities, 1, kind="label", threshold=0.5)
+    writer.close()
+    logdir = open_logdir(str(tmp_path))
+    assert logdir.steps(".", "seg") == [1]  # nothing of the refused calls was written
+    stored = logdir.volume(".", "seg", 1)
+    assert stored.kind == "label"
+    np.testing.assert_array_equal(stored.data, probabilities > 0.5)

@@ -141,8 +141,11 @@ def test_heatmap_traits_are_checked() -> None:
     viewer = nbviewer3d.view(ct(), heatmap=np.ones((16, 12, 8)))
     with pytest.raises(Exception, match="unknown heatmap_cmap 'nope'"):
         viewer.heatmap_cmap = "nope"
-    with pytest.raises(Exception, match="heatmap_vmin must be below heatmap_vmax"):
-        viewer.heatmap_vmin = 10
+    width = viewer.heatmap_vmax - viewer.heatmap_vmin  # type: ignore[operator]
+    viewer.heatmap_vmin = 10  # past the top: the top moves along, keeping the width
+    assert (viewer.heatmap_vmin, viewer.heatmap_vmax) == (10, 10 + width)
+    with pytest.raises(Exception, match="heatmap_threshold must be a finite number, not nan"):
+        viewer.heatmap_threshold = float("nan")
     with pytest.raises(Exception, match="heatmap_opacity"):
         viewer.heatmap_opacity = 2
 

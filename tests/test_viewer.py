@@ -1,5 +1,7 @@
 from __future__ import annotations
 
+import warnings
+
 import numpy as np
 import pytest
 import traitlets
@@ -167,14 +169,63 @@ def test_bad_display_values_are_refused_with_the_accepted_forms() -> None:
         viewer.cmap = "jet!"
     with pytest.raises(traitlets.TraitError, match="volume, axial, coronal, sagittal"):
         viewer.view_mode = "3d"
-    with pytest.raises(traitlets.TraitError, match="vmin must be below vmax"):
-        viewer.vmin = viewer.vmax
+    for name in ("vmin", "vmax", "sample_distance", "label_blend", "heatmap_opacity"):
+        for bad in (float("nan"), float("inf"), -float("inf")):
+            with pytest.raises(traitlets.TraitError, match=f"{name} must be a finite number"):
+                setattr(viewer, name, bad)
+    with pytest.raises(ValueError, match="set_range needs finite vmin < vmax"):
+        viewer.set_range(5, 5)
     with pytest.raises(traitlets.TraitError):
         viewer.label_blend = 1.5
     with pytest.raises(TypeError, match=r"unknown option.*colour.*accepted: cmap"):
         nbviewer3d.view(_ct(), colour="red")
     with pytest.raises(ValueError, match="at least one of"):
         viewer.add(1)
+
+
+def test_a_window_end_set_past_the_other_moves_the_other_along() -> None:
+    viewer = nbviewer3d.view(_ct(), vmin=-100, vmax=300)
+    viewer.vmin = 500  # above vmax: vmax follows, keeping the width of 400
+    assert (viewer.vmin, viewer.vmax) == (500, 900)
+    viewer.vmax = 0  # below vmin: vmin follows
+    assert (viewer.vmin, viewer.vmax) == (-400, 0)
+    viewer.set_range(40, 60)  # both at once, whatever the window was
+    assert (viewer.vmin, viewer.vmax) == (40, 60)
+    viewer.set_range(-1000, -900)
+    assert (viewer.vmin, viewer.vmax) == (-1000, -900)
+
+
+def test_labels_are_checked_at_add_and_stored_at_their_smallest_type() -> None:
+    viewer = nbviewer3d.view(_ct())
+    image = viewer.image
+    assert image is not None
+    shape = image.shape
+    with pytest.raises(ValueError, match="label id 70000 is above 65535"):
+        viewer.add(1, image=image.data, label=np.full(shape, 70000, np.int64))
+    with pytest.raises(ValueError, match="negative label id -3"):
+        viewer.add(1, image=image.data, label=np.full(shape, -3, np.int16))
+    with pytest.raises(ValueError, match=r"probabilities.*threshold="):
+        viewer.add(1, image=image.data, label=np.full(shape, 0.4, np.float32))
+    viewer.add(1, image=image.data, label=np.full(shape, 0.6, np.float32), threshold=0.5)
+    assert viewer.steps == [0, 1]
+    viewer.add(2, label=np.ones(shape, np.int64), prediction=np.ones(shape, np.int64) * 300)
+    viewer.step = 2
+    assert viewer.label is not None and viewer.label.data.dtype == np.uint8
+    assert viewer.prediction is not None and viewer.prediction.data.dtype == np.uint16
+    with pytest.raises(ValueError, match="prediction's grid differs"):
+        viewer.add(3, label=np.ones(shape, np.uint8), prediction=np.ones(shape[::-1], np.uint8))
+    smaller = np.zeros([n - 1 for n in shape], np.float32)
+    with pytest.raises(ValueError, match="step 2's label \\(kept\\)'s grid differs"):
+        viewer.add(2, image=smaller)  # a new image on another grid than the kept label
+
+
+def test_wide_integer_images_say_they_are_drawn_rounded() -> None:
+    big = np.arange(4 * 5 * 6, dtype=np.int64).reshape(4, 5, 6) + (1 << 30)
+    with pytest.warns(nbviewer3d.WirePrecisionWarning, match="beyond float32's exact integers"):
+        nbviewer3d.view(big)
+    with warnings.catch_warnings():
+        warnings.simplefilter("error")
+        nbviewer3d.view(big - (1 << 30))  # small enough: sent exactly
 
 
 def test_colormaps_lists_presets_and_the_default_is_among_them() -> None:

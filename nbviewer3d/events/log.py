@@ -20,7 +20,7 @@ from tensorboard.compat.proto.tensor_pb2 import TensorProto
 from tensorboard.compat.proto.tensor_shape_pb2 import TensorShapeProto
 from tensorboard.compat.proto.types_pb2 import DT_STRING
 
-from ..inputs import as_volume
+from ..inputs import as_volume, check_label
 from ..volume import Volume
 from .decode import FORMAT_VERSION, PLUGIN_NAME
 from .records import masked_crc32c
@@ -48,8 +48,9 @@ def volume_summary(tag: str, volume: Volume, kind: str) -> Summary:
         "compression": "zstd",
     }
     # the array's own memory when it is contiguous in the order stored: no copy
-    raw = data if data.flags[f"{order}_CONTIGUOUS"] else data.copy(order=order)
-    flat = raw.reshape(-1, order=order).view(np.uint8)
+    in_order = data.flags.c_contiguous if order == "C" else data.flags.f_contiguous
+    raw = data if in_order else data.copy(order=order)
+    flat = raw.reshape(-1, order=order).view(np.uint8).data
     payload = zstandard.ZstdCompressor(level=_ZSTD_LEVEL, threads=-1).compress(flat)
     tensor = TensorProto(
         dtype=DT_STRING,
@@ -103,7 +104,7 @@ def _use_c_checksums(file_writer: Any) -> None:
     )
     framing = sys.modules.get(module)
     if framing is not None and getattr(framing, "masked_crc32c", None) is not masked_crc32c:
-        framing.masked_crc32c = masked_crc32c
+        setattr(framing, "masked_crc32c", masked_crc32c)  # noqa: B010
 
 
 def log_volume(
@@ -115,6 +116,7 @@ def log_volume(
     origin: Sequence[float] | None = None,
     direction: Sequence[float] | None = None,
     kind: str | None = None,
+    threshold: float | None = None,
 ) -> None:
     """Log ``volume`` losslessly: the exact voxels (dtype kept) and its geometry.
 
@@ -124,10 +126,16 @@ def log_volume(
     geometry. The voxels are stored in the layout given and come back so. ``kind`` is
     ``"image"``, ``"label"`` or ``"heatmap"`` (a CAM, saliency or uncertainty map: ``view_logdir``
     draws it over the image); left out, a Volume's own kind, else ``"image"``.
+    A label is checked here, in the training loop, not when it is viewed: class ids
+    0..65535 (any integer or integral float type, or bool); probabilities need
+    ``threshold=`` (stored as the 0/1 label it gives) and a ``(C, x, y, z)`` one-hot or
+    logits array is reduced by argmax, as in :func:`nbviewer3d.as_volume`.
     Read it back with ``open_logdir(...).volume(run, tag, step)``.
     """
     if kind not in (None, "image", "label", "heatmap"):
         raise ValueError(f"kind must be 'image', 'label' or 'heatmap', got {kind!r}")
+    if threshold is not None and kind != "label":
+        raise ValueError('threshold= turns probabilities into a label: pass kind="label" too')
     if isinstance(volume, Volume):
         checked = replace(
             volume,
@@ -135,10 +143,18 @@ def log_volume(
             origin=volume.origin if origin is None else tuple(origin),  # type: ignore[arg-type]
             direction=volume.direction if direction is None else tuple(direction),
         )
+        if kind == "label" or (kind is None and volume.kind == "label"):
+            checked = replace(checked, data=check_label(checked.data, tag))
     else:
         # kind="image" keeps the dtype; the kind is stored beside the voxels.
         checked = as_volume(
-            volume, spacing=spacing, origin=origin, direction=direction, name="volume"
+            volume,
+            kind="label" if kind == "label" else "image",
+            threshold=threshold,
+            spacing=spacing,
+            origin=origin,
+            direction=direction,
+            name=tag,
         )
     _add_summary(writer, volume_summary(tag, checked, kind=kind or checked.kind), step)
 

@@ -14,6 +14,7 @@ class StepVersions:
         self._by_run: dict[str | None, dict[str, int]] = {}
         self._base = 0  # what a new step of the run on screen starts at
         self._next = 1  # no version handed out so far reaches it
+        self._retired: set[str] = set()  # steps removed from the run on screen
 
     def update(
         self, versions: dict[str, int], steps: list[int], replaced: list[int]
@@ -21,10 +22,19 @@ class StepVersions:
         """``versions`` with the new ``steps`` added and the ``replaced`` ones bumped."""
         out = dict(versions)
         for s in steps:
+            if str(s) in self._retired:
+                self._retired.discard(str(s))
+                out[str(s)] = self._fresh()
             out.setdefault(str(s), self._base)
         for s in replaced:
             out[str(s)] = self._fresh()
         return out
+
+    def drop(self, versions: dict[str, int], steps: list[int]) -> dict[str, int]:
+        """``versions`` without the removed ``steps``; added again, they get fresh ones (the
+        browser may still hold what they showed before)."""
+        self._retired.update(str(s) for s in steps)
+        return {k: v for k, v in versions.items() if k not in self._retired}
 
     def switch(
         self, versions: dict[str, int], old: str | None, new: str, steps: list[int]

@@ -20,6 +20,7 @@ import dataclasses
 import json
 import math
 import numbers
+import os
 import threading
 import warnings
 from pathlib import Path
@@ -73,6 +74,24 @@ VIEW_MODES = ("volume", "axial", "coronal", "sagittal", "quad")
 _VIEW_MODE_ALIASES = {"v": "volume", "z": "axial", "y": "coronal", "x": "sagittal"}
 
 
+def _ram_mb() -> int:
+    try:
+        return os.sysconf("SC_PHYS_PAGES") * os.sysconf("SC_PAGE_SIZE") // 2**20
+    except (ValueError, OSError, AttributeError):
+        return 8192
+
+
+def _bundle_source() -> str | Path:
+    """The front end's code as text: anywidget connects each instance to the signal of a
+    watched bundle Path and never disconnects, so every viewer would stay in memory
+    (manzt/anywidget#929). The Path (live reload) only where ANYWIDGET_HMR asks for it."""
+    if not _BUNDLE.is_file():
+        return _NOT_BUILT_ESM
+    if os.environ.get("ANYWIDGET_HMR") == "1":
+        return _BUNDLE
+    return _BUNDLE.read_text(encoding="utf-8")
+
+
 class FiniteFloat(t.Float):  # type: ignore[type-arg]
     """A float trait that refuses NaN and infinity (JSON has no word for them)."""
 
@@ -107,7 +126,7 @@ def _check_step(step: object) -> int:
 class Viewer(anywidget.AnyWidget):
     """Volume rendering and slice views of an image with its label and prediction, per step."""
 
-    _esm = _BUNDLE if _BUNDLE.is_file() else _NOT_BUILT_ESM
+    _esm = _bundle_source()
 
     cmap = t.Unicode("Grayscale").tag(sync=True)
     vmin = FiniteFloat(None, allow_none=True).tag(sync=True)
@@ -140,6 +159,8 @@ class Viewer(anywidget.AnyWidget):
     step = t.Int(0).tag(sync=True)
     height = t.Int(480, min=120).tag(sync=True)
     cache_mb = t.Int(512, min=16).tag(sync=True)
+    # the kernel's budget for the voxels of add()ed steps; older steps beyond it wait on disk
+    kernel_cache_mb = t.Int(min(2048, _ram_mb() // 4), min=16)
     # training curves drawn under the view: {name: {"steps": [...], "values": [...]}}
     scalars = t.Dict().tag(sync=True)
     _versions = t.Dict().tag(sync=True)
@@ -187,6 +208,7 @@ class Viewer(anywidget.AnyWidget):
         "camera",
         "height",
         "cache_mb",
+        "kernel_cache_mb",
         "heatmap_cmap",
         "heatmap_vmin",
         "heatmap_vmax",
@@ -217,7 +239,9 @@ class Viewer(anywidget.AnyWidget):
                 f"unknown display option(s) {unknown}; accepted: {', '.join(self.DISPLAY_TRAITS)}"
             )
         # before the traits: validating a given cursor reads the store's image
-        self._store: StepStore = store if store is not None else MemoryStore()
+        self._store: StepStore = (
+            store if store is not None else MemoryStore(budget=self.kernel_cache_mb * 2**20)
+        )
         super().__init__(**display)
         if self.vmin is not None and self.vmax is not None:
             self._default_level = (self.vmin + self.vmax) / 2
@@ -800,8 +824,44 @@ class Viewer(anywidget.AnyWidget):
             self._follow_stop.set()
             self._follow_stop = None
 
+    # ---- what the kernel holds --------------------------------------------------------
+
+    def remove(self, step: int) -> None:
+        """Drop ``step`` and its volumes (from the kernel, and from every view)."""
+        store = self._memory_store("remove()")
+        step = _check_step(step)
+        if step not in store.steps():
+            raise ValueError(f"no volumes at step {step}; steps present: {store.steps()}")
+        store.remove(step)
+        with self.hold_sync():
+            self._versions = self._step_versions.drop(dict(self._versions), [step])
+            self._sync_steps()
+
+    def clear(self) -> None:
+        """Drop every step (the viewer stays, empty, ready for :meth:`add`)."""
+        store = self._memory_store("clear()")
+        with self.hold_sync():
+            self._versions = self._step_versions.drop(dict(self._versions), store.steps())
+            store.clear()
+            self._sync_steps()
+
+    def _memory_store(self, call: str) -> MemoryStore:
+        if not isinstance(self._store, MemoryStore):
+            raise TypeError(f"{call} is for viewers made with view(); this one shows a logdir")
+        return self._store
+
+    @t.observe("kernel_cache_mb")
+    def _budget_changed(self, change: dict[str, Any]) -> None:
+        if isinstance(self._store, MemoryStore):
+            self._store.budget = int(change["new"]) * 2**20
+            self._store.put_within_budget()
+
     def close(self) -> None:
+        """Stop following, close the widget in every view and free its voxels."""
         self.unfollow()
+        store = getattr(self, "_store", None)  # None: __init__ refused its arguments
+        if isinstance(store, MemoryStore):
+            store.clear()
         super().close()
 
 

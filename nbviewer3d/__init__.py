@@ -1,5 +1,7 @@
 """nbviewer3d: review 3D deep-learning volumes (images, labels, predictions) in a notebook."""
 
+from importlib import metadata as _metadata
+
 from .api import view, view_logdir
 from .events import Logdir, log_volume, open_logdir, plot_2d_or_3d_image, set_decode_limit
 from .inputs import as_volume
@@ -27,4 +29,7 @@ __all__ = [
     "view",
     "view_logdir",
 ]
-__version__ = "0.1.0"
+try:
+    __version__ = _metadata.version("nbviewer3d")  # one source: pyproject.toml
+except _metadata.PackageNotFoundError:  # a source tree on sys.path, not installed
+    __version__ = "0+unknown"

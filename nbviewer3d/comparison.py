@@ -16,8 +16,6 @@ from typing import Any
 from .metrics import segmentation_metrics
 from .store import StepStore
 
-COMPARE_MODES = ("overlay", "errors", "side-by-side")
-
 # HD95 of a large organ takes seconds on a 128^3 grid, on the kernel's thread: the panel's
 # table is computed after the browser has the step's voxels (just after the fetch is answered),
 # or, for a step the browser holds already (no fetch comes), a moment after the step changed.

@@ -12,7 +12,8 @@ import re
 from collections.abc import Iterable, Mapping
 from typing import Any
 
-OVERLAY_STYLES = ("fill", "contour")
+from .contract import OVERLAY_STYLES
+
 _HEX = re.compile(r"^#([0-9a-fA-F]{6}|[0-9a-fA-F]{3})$")
 _COLOR_FORMS = '"#rrggbb", "#rgb", (r, g, b) floats in 0..1 or (r, g, b) integers in 0..255'
 

@@ -18,10 +18,8 @@ from typing import Any
 import numpy as np
 import numpy.typing as npt
 
+from .contract import ROLES, WIRE_DTYPES
 from .volume import Volume
-
-WIRE_DTYPES = ("uint8", "int8", "uint16", "int16", "float32")
-ROLES = ("image", "label", "prediction", "heatmap")
 
 
 def channel_key(channel: int) -> str:
@@ -56,6 +54,13 @@ def _as_scaled_integers(data: npt.NDArray[Any]) -> tuple[npt.NDArray[Any], float
     if not np.isfinite(data).all():
         return None
     probe = data.reshape(-1)[:: max(1, data.size // 4096)]
+    with np.errstate(over="ignore", invalid="ignore"):  # huge floats simply don't fit
+        return _scaled(data, probe)
+
+
+def _scaled(
+    data: npt.NDArray[Any], probe: npt.NDArray[Any]
+) -> tuple[npt.NDArray[Any], float] | None:
     for per_unit in _STEPS_PER_UNIT:
         if not np.array_equal(probe * per_unit, np.round(probe * per_unit)):
             continue

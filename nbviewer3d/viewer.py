@@ -32,7 +32,8 @@ import traitlets as t
 
 from . import camera as camera_form
 from . import label_style
-from .comparison import AFTER_FETCH_S, AFTER_STEP_S, COMPARE_MODES, StepMetrics
+from .comparison import AFTER_FETCH_S, AFTER_STEP_S, StepMetrics
+from .contract import COMPARE_MODES, VIEW_MODES
 from .heatmaps import as_heatmap, heatmap_on_grid
 from .inputs import as_channels, as_volume
 from .scalars import normalise_scalars
@@ -69,7 +70,6 @@ _ADD_OPTIONS = (
 )
 # the part of the heat map's range below which it is transparent unless heatmap_threshold says
 _DEFAULT_THRESHOLD_FRACTION = 0.25
-VIEW_MODES = ("volume", "axial", "coronal", "sagittal", "quad")
 # itkwidgets names its view modes by the axis normal to the slice
 _VIEW_MODE_ALIASES = {"v": "volume", "z": "axial", "y": "coronal", "x": "sagittal"}
 

@@ -1,5 +1,6 @@
 // The synced traits the front end reads, and the slice of anywidget's model API it uses.
 
+import { COMPARE_MODES, OVERLAY_STYLES, type TraitName, VIEW_MODES } from "./contract";
 import { parseHexColor } from "./palette";
 import { type OpacityPoint, readOpacityPoints } from "./presets";
 
@@ -15,16 +16,14 @@ export interface ModelLike {
   send(content: unknown, callbacks?: unknown, buffers?: ArrayBuffer[] | ArrayBufferView[]): void;
 }
 
-export const VIEW_MODES = ["volume", "axial", "coronal", "sagittal", "quad"] as const;
+export { COMPARE_MODES, OVERLAY_STYLES, VIEW_MODES };
 export type ViewMode = (typeof VIEW_MODES)[number];
 
-export const COMPARE_MODES = ["overlay", "errors", "side-by-side"] as const;
 export type CompareMode = (typeof COMPARE_MODES)[number];
 
 /** A voxel index in the image array's own axis order (the `cursor` trait). */
 export type Cursor = [number, number, number];
 
-export const OVERLAY_STYLES = ["fill", "contour"] as const;
 export type OverlayStyle = (typeof OVERLAY_STYLES)[number];
 
 export interface Display {
@@ -65,8 +64,8 @@ export interface HeatmapDisplay {
   visible: boolean;
 }
 
-/** Traits whose change only redraws (never fetches). */
-export const DISPLAY_TRAITS = [
+/** Traits whose change only redraws (never fetches); each one a trait the kernel syncs. */
+export const DISPLAY_TRAITS: readonly TraitName[] = [
   "cmap",
   "vmin",
   "vmax",
@@ -90,7 +89,7 @@ export const DISPLAY_TRAITS = [
   "heatmap_threshold",
   "heatmap_opacity",
   "heatmap_visible",
-] as const;
+];
 
 function num(value: unknown, fallback: number): number {
   return typeof value === "number" && Number.isFinite(value) ? value : fallback;

@@ -1,15 +1,13 @@
 // The wire messages between kernel and browser (see DESIGN.md) and their validation.
 // A payload that does not match throws a ProtocolError whose message is shown in the cell.
 
-export const ROLES = ["image", "label", "prediction", "heatmap"] as const;
-/** The roles drawn as class-id maps (labels); the image and heat map are continuous. */
-export const LABEL_ROLES: readonly Role[] = ["label", "prediction"];
+import { DTYPES, ENCODINGS, LABEL_ROLES as LABEL_ROLE_NAMES, ROLES } from "./contract";
+
+export { DTYPES, ENCODINGS, ROLES };
 export type Role = (typeof ROLES)[number];
-
-export const DTYPES = ["uint8", "int8", "uint16", "int16", "float32"] as const;
+/** The roles drawn as class-id maps (labels); the image and heat map are continuous. */
+export const LABEL_ROLES: readonly Role[] = LABEL_ROLE_NAMES;
 export type Dtype = (typeof DTYPES)[number];
-
-export const ENCODINGS = ["raw", "deflate"] as const;
 export type Encoding = (typeof ENCODINGS)[number];
 
 export type Vec3 = [number, number, number];

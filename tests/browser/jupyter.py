@@ -372,6 +372,17 @@ class NotebookPage:
         return json.loads(line[len(marker) :])
 
     # ---- the widget's signals
+    def wait_for_kernel(self, expression: str, timeout_s: float = 60.0) -> Any:
+        """Evaluate ``expression`` until it is truthy or ``timeout_s`` passed; returns its
+        last value. Each evaluation is a new execute request, so between them the kernel
+        reads the widget messages that came in and runs its loop (follow() polls)."""
+        deadline = time.monotonic() + timeout_s
+        while True:
+            value = self.eval_json(expression)
+            if value or time.monotonic() > deadline:
+                return value
+            self.page.wait_for_timeout(250)
+
     def widgets(self) -> Any:
         return self.page.locator(".nbviewer3d")
 

@@ -6,7 +6,6 @@ stays bounded, and a step still lacking volumes is marked incomplete until they 
 from __future__ import annotations
 
 import re
-import time
 from typing import Any
 
 import pytest
@@ -74,25 +73,15 @@ viewer
 WAIT_S = 300.0
 
 
-def wait_for_kernel(nb: NotebookPage, expression: str, timeout_s: float = WAIT_S) -> Any:
-    """Evaluate ``expression`` until truthy; between evaluations the kernel runs follow()."""
-    deadline = time.monotonic() + timeout_s
-    while True:
-        value = nb.eval_json(expression)
-        if value or time.monotonic() > deadline:
-            return value
-        nb.page.wait_for_timeout(500)
-
-
 @pytest.fixture(scope="module")
 def soak(module_notebooks: Any) -> NotebookPage:
     pytest.importorskip("torch")
     nb: NotebookPage = module_notebooks.open([SETUP])
     nb.run_cell(0)
     nb.wait_rendered(0)
-    assert wait_for_kernel(nb, "writer.poll() is not None"), "the writer did not finish"
+    assert nb.wait_for_kernel("writer.poll() is not None", WAIT_S), "the writer did not finish"
     assert nb.eval_json("writer.returncode") == 0
-    assert wait_for_kernel(nb, f"len(viewer.steps) == {STEPS}", timeout_s=30)
+    assert nb.wait_for_kernel(f"len(viewer.steps) == {STEPS}", timeout_s=30)
     return nb
 
 
@@ -136,7 +125,7 @@ def test_a_step_missing_volumes_is_marked_incomplete_until_they_arrive(
         f"nbviewer3d.log_volume(late, 'image', np.full((32, 32, 32), 7, np.int16), {STEPS})\n"
         "late.flush()"
     )
-    assert wait_for_kernel(nb, f"viewer.step == {STEPS}", timeout_s=30)
+    assert nb.wait_for_kernel(f"viewer.step == {STEPS}", timeout_s=30)
     nb.wait_rendered(0, step=STEPS)
     notes.wait_for(state="visible")
     assert notes.inner_text().strip() == (
@@ -149,7 +138,7 @@ def test_a_step_missing_volumes_is_marked_incomplete_until_they_arrive(
         f"nbviewer3d.log_volume(late, 'output', label, {STEPS}, kind='label')\n"
         "late.flush()"
     )
-    assert wait_for_kernel(nb, f"viewer._versions['{STEPS}'] != {version}", timeout_s=30)
+    assert nb.wait_for_kernel(f"viewer._versions['{STEPS}'] != {version}", timeout_s=30)
     notes.wait_for(state="hidden")
     nb.change("viewer.cursor = [16, 16, 15]", step=STEPS)
     readout = nb.widget(0).locator(".nbviewer3d-readout").inner_text()

@@ -9,7 +9,6 @@ what save_screenshot is designed for.
 from __future__ import annotations
 
 import io
-import time
 from pathlib import Path
 from typing import Any
 
@@ -48,18 +47,6 @@ saving = viewer.save_screenshot("first.png")
 viewer
 """
 PAIR = 'pair = nbviewer3d.view_logdir("model_runs", runs=["baseline", "unet"], height=260)\npair'
-POLL_S = 60.0
-
-
-def wait_for_kernel(nb: NotebookPage, expression: str, timeout_s: float = POLL_S) -> Any:
-    """Evaluate ``expression`` in the kernel until it is truthy (each evaluation is a new
-    execute request, so the kernel reads the widget messages that came in between)."""
-    deadline = time.monotonic() + timeout_s
-    while True:
-        value = nb.eval_json(expression)
-        if value or time.monotonic() > deadline:
-            return value
-        nb.page.wait_for_timeout(200)
 
 
 def png_rgb(png: bytes) -> np.ndarray:
@@ -104,7 +91,7 @@ def test_save_screenshot_from_the_cell_that_made_the_view(
     runs_page: NotebookPage, artifacts: Path
 ) -> None:
     nb = runs_page
-    assert wait_for_kernel(nb, "saving.done"), nb.eval_json("saving.message")
+    assert nb.wait_for_kernel("saving.done"), nb.eval_json("saving.message")
     # the cell's own output line turned from "will be saved" into "saved"
     assert "nbviewer3d: saved first.png (step 3)" in nb.cell_text(0)
     saved = Path(nb.eval_json("str(Path('first.png').resolve())")).read_bytes()
@@ -128,7 +115,7 @@ def test_screenshot_in_a_later_cell_after_a_change(
         "try:\n    viewer.screenshot()\nexcept nbviewer3d.ScreenshotPending as e:\n    print(e)"
     )
     assert "call viewer.screenshot() again in the next cell" in said
-    assert wait_for_kernel(nb, "viewer.last_frame.state['view_mode'] == 'axial'")
+    assert nb.wait_for_kernel("viewer.last_frame.state['view_mode'] == 'axial'")
     path = Path(nb.eval_json("str(Path('axial.png').resolve())"))
     nb.execute("Path('axial.png').write_bytes(viewer.screenshot())")
     (artifacts / "runs_axial_screenshot.png").write_bytes(path.read_bytes())
@@ -147,7 +134,7 @@ def test_the_mouse_sets_the_camera_and_python_sets_it_back(
     before = nb.widget_state(0).frames
     drag(nb)
     nb.wait_rendered(0, after=before)
-    camera = wait_for_kernel(nb, "viewer.camera")
+    camera = nb.wait_for_kernel("viewer.camera")
     assert camera is not None, "the drag did not reach viewer.camera"
     turned = nb.shot(0, artifacts / "runs_camera_turned.png")
     assert mean_abs_diff(default, turned) > CHANGED
@@ -173,7 +160,7 @@ def test_settings_persist_across_steps_view_modes_and_runs(
 ) -> None:
     nb = runs_page
     drag(nb, dx=-0.2, dy=0.15)
-    camera = wait_for_kernel(nb, "viewer.camera")
+    camera = nb.wait_for_kernel("viewer.camera")
     nb.set_traits(
         {
             "cmap": "Cool to Warm",
@@ -234,7 +221,7 @@ def test_two_runs_side_by_side_share_camera_step_and_settings(
     before = nb.widget_state(2).frames
     drag(nb, index=1)
     nb.wait_rendered(2, after=before)  # the right one turned with the left one
-    assert wait_for_kernel(nb, "pair.viewers[0].camera is not None")
+    assert nb.wait_for_kernel("pair.viewers[0].camera is not None")
     assert nb.eval_json("pair.viewers[0].camera == pair.viewers[1].camera") is True
     nb.change("pair.viewers[1].step = 1; pair.viewers[1].cmap = 'Cool to Warm'", index=1, step=1)
     nb.wait_rendered(2, step=1)

@@ -20,6 +20,23 @@ import { displayRange, heatmapOpacityPoints, heatmapRange, type SceneVolumes } f
 
 const SLICING_MODES = [SlicingMode.I, SlicingMode.J, SlicingMode.K];
 
+function constantOpacity(value: number): vtkPiecewiseFunction {
+  const opacity = vtkPiecewiseFunction.newInstance();
+  opacity.addPoint(0, value);
+  opacity.addPoint(1, value);
+  return opacity;
+}
+
+/** Voxels that were NaN/Inf hold `fill`, below every finite value: drawn transparent. */
+function setFillOpacity(opacity: vtkPiecewiseFunction, volume: DecodedVolume): void {
+  const fill = volume.fill as number;
+  const [lo] = volume.meta.range;
+  opacity.removeAllPoints();
+  opacity.addPoint(fill, 0);
+  opacity.addPoint(fill + 0.01 * (lo - fill), 0);
+  opacity.addPoint(lo, 1);
+}
+
 interface Layer {
   volume: DecodedVolume;
   mapper: ReturnType<typeof vtkImageMapper.newInstance>;
@@ -36,6 +53,7 @@ export class SliceScene {
   private readonly imageColor = vtkColorTransferFunction.newInstance();
   private readonly heatmapColor = vtkColorTransferFunction.newInstance();
   private readonly heatmapOpacity = vtkPiecewiseFunction.newInstance();
+  private readonly opaque = constantOpacity(1);
   private display: Display | null = null;
   /** The index axis whose world direction is closest to this view's normal (orientation.ts). */
   private sliceAxis: Axis = 0;
@@ -56,46 +74,73 @@ export class SliceScene {
   }
 
   setVolumes(volumes: SceneVolumes): void {
-    this.clearLayers();
     this.sharedPalette = volumes.sharedPalette ?? false;
     const first = volumes.components[0];
     if (first) this.sliceAxis = sliceAxis(this.mode, first.grid.direction);
-    for (const volume of volumes.components) {
-      const mapper = vtkImageMapper.newInstance();
-      mapper.setInputData(imageDataOf(volume));
-      mapper.setSlicingMode(SLICING_MODES[this.axis] as SlicingMode);
-      const actor = vtkImageSlice.newInstance();
-      actor.setMapper(mapper);
-      const property = actor.getProperty();
-      property.setUseLookupTableScalarRange(true);
-      let labelFunctions: LabelTransferFunctions | null = null;
-      let fillOpacity: vtkPiecewiseFunction | null = null;
-      if (volume.meta.role === "image") {
-        property.setInterpolationTypeToLinear();
-        property.setRGBTransferFunction(0, this.imageColor);
-        if (volume.fill !== null) {
-          // Voxels that were NaN/Inf hold `fill`, below every finite value: draw them transparent.
-          fillOpacity = vtkPiecewiseFunction.newInstance();
-          const [lo] = volume.meta.range;
-          fillOpacity.addPoint(volume.fill, 0);
-          fillOpacity.addPoint(volume.fill + 0.01 * (lo - volume.fill), 0);
-          fillOpacity.addPoint(lo, 1);
-          property.setPiecewiseFunction(0, fillOpacity);
-        }
-      } else if (volume.meta.role === "heatmap") {
-        property.setInterpolationTypeToLinear();
-        property.setRGBTransferFunction(0, this.heatmapColor);
-        property.setPiecewiseFunction(0, this.heatmapOpacity);
-      } else {
-        property.setInterpolationTypeToNearest();
-        labelFunctions = new LabelTransferFunctions();
-        property.setRGBTransferFunction(0, labelFunctions.color);
-        property.setPiecewiseFunction(0, labelFunctions.opacity);
-      }
-      this.renderer.addActor(actor);
-      this.layers.push({ volume, mapper, actor, labelFunctions, contour: null, fillOpacity });
+    if (this.sameLayout(volumes.components)) {
+      // the next step of the same kind: the layers (and their GL objects) take the new voxels
+      volumes.components.forEach((volume, i) => {
+        const layer = this.layers[i] as Layer;
+        layer.volume = volume;
+        layer.mapper.setInputData(imageDataOf(volume));
+        layer.mapper.setSlicingMode(SLICING_MODES[this.axis] as SlicingMode);
+        if (layer.fillOpacity) setFillOpacity(layer.fillOpacity, volume);
+      });
+    } else {
+      this.clearLayers();
+      for (const volume of volumes.components) this.layers.push(this.newLayer(volume));
     }
     if (this.display) this.setDisplay(this.display);
+  }
+
+  /** Whether `volumes` are drawn by the present layers: the same roles, NaN masks alike. */
+  private sameLayout(volumes: DecodedVolume[]): boolean {
+    return (
+      volumes.length === this.layers.length &&
+      volumes.every((volume, i) => {
+        const layer = this.layers[i] as Layer;
+        return (
+          layer.volume.meta.role === volume.meta.role &&
+          (layer.fillOpacity === null) === (volume.fill === null)
+        );
+      })
+    );
+  }
+
+  private newLayer(volume: DecodedVolume): Layer {
+    const mapper = vtkImageMapper.newInstance();
+    mapper.setInputData(imageDataOf(volume));
+    mapper.setSlicingMode(SLICING_MODES[this.axis] as SlicingMode);
+    const actor = vtkImageSlice.newInstance();
+    actor.setMapper(mapper);
+    const property = actor.getProperty();
+    property.setUseLookupTableScalarRange(true);
+    let labelFunctions: LabelTransferFunctions | null = null;
+    let fillOpacity: vtkPiecewiseFunction | null = null;
+    if (volume.meta.role === "image") {
+      property.setInterpolationTypeToLinear();
+      property.setRGBTransferFunction(0, this.imageColor);
+      if (volume.fill !== null) {
+        fillOpacity = vtkPiecewiseFunction.newInstance();
+        setFillOpacity(fillOpacity, volume);
+        property.setPiecewiseFunction(0, fillOpacity);
+      } else {
+        // vtk.js's image mapper makes a new opacity texture for a missing function on every
+        // rebuild and never frees it: an explicit opaque one is shared instead
+        property.setPiecewiseFunction(0, this.opaque);
+      }
+    } else if (volume.meta.role === "heatmap") {
+      property.setInterpolationTypeToLinear();
+      property.setRGBTransferFunction(0, this.heatmapColor);
+      property.setPiecewiseFunction(0, this.heatmapOpacity);
+    } else {
+      property.setInterpolationTypeToNearest();
+      labelFunctions = new LabelTransferFunctions();
+      property.setRGBTransferFunction(0, labelFunctions.color);
+      property.setPiecewiseFunction(0, labelFunctions.opacity);
+    }
+    this.renderer.addActor(actor);
+    return { volume, mapper, actor, labelFunctions, contour: null, fillOpacity };
   }
 
   setDisplay(display: Display): void {
@@ -149,6 +194,7 @@ export class SliceScene {
     this.imageColor.delete();
     this.heatmapColor.delete();
     this.heatmapOpacity.delete();
+    this.opaque.delete();
   }
 
   /** Draws the layer's label as its outline on `slice`, lines at `opacity`. */

@@ -33,3 +33,18 @@ def shared_dir() -> Path:
     if not SHARED.is_dir():
         pytest.skip(f"{SHARED} is absent (it exists only on the development machines)")
     return SHARED
+
+
+# Small enough for CI (about 20 s on two cores), big enough to hold three validation steps.
+DEMO_RUN_CONFIG = {"iterations": 24, "validate_every": 8, "crop": 32}
+
+
+@pytest.fixture(scope="session")
+def demo_run_dir(tmp_path_factory: pytest.TempPathFactory, liver_ct: object) -> Path:
+    """A small demo run (``nbviewer3d.demo.make_run``) made once per session."""
+    pytest.importorskip("torch")
+    pytest.importorskip("monai")
+    from nbviewer3d.demo import RunConfig, make_run
+
+    folder = tmp_path_factory.mktemp("demo") / "run"
+    return make_run(folder, RunConfig(**DEMO_RUN_CONFIG), progress=lambda line: None)

@@ -14,6 +14,7 @@ from pathlib import Path
 
 import pytest
 import tomllib
+from clean_tree import tracked_copy
 
 import nbviewer3d
 
@@ -28,22 +29,9 @@ def test_one_version_everywhere() -> None:
 
 @pytest.fixture(scope="module")
 def built(tmp_path_factory: pytest.TempPathFactory) -> tuple[Path, Path]:
-    if not (REPO / ".git").exists() or shutil.which("git") is None:
-        pytest.skip("needs a git checkout: the build starts from the tracked files")
     if shutil.which("npm") is None:
         pytest.skip("building the wheel bundles the front end with npm")
-    tracked = subprocess.run(
-        ["git", "ls-files", "-z"], cwd=REPO, capture_output=True, check=True
-    ).stdout.split(b"\0")
-    clean = tmp_path_factory.mktemp("clean") / "nbviewer3d"
-    for name in filter(None, tracked):
-        source = REPO / name.decode()
-        if source.is_file():
-            target = clean / name.decode()
-            target.parent.mkdir(parents=True, exist_ok=True)
-            shutil.copy2(source, target)
-    if (REPO / "js" / "node_modules").is_dir():  # installed once already: npm has no work
-        (clean / "js" / "node_modules").symlink_to(REPO / "js" / "node_modules")
+    clean = tracked_copy(tmp_path_factory.mktemp("clean") / "nbviewer3d")
     out = tmp_path_factory.mktemp("dist")
     for kind in ("--sdist", "--wheel"):
         done = subprocess.run(

@@ -47,7 +47,7 @@ def test_the_volume_arrives_as_base64_and_draws_the_golden_picture(
 ) -> None:
     nb = both_ways
     shot = show(nb, "volume")
-    print(f"\nliver_ct_volume over base64: {golden.check('liver_ct_volume', shot, artifacts)}")
+    print(f"\nliver_ct_volume over base64: {golden.compare('liver_ct_volume', shot, artifacts)}")
     assert stripped(nb.page)["toBrowser"] >= 1, "no reply lost its buffers: nothing was tested"
     assert nb.eval_json("viewer.transport") == "base64"
 

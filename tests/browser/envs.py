@@ -44,14 +44,11 @@ class FrontendEnv:
         return hashlib.sha256(text.encode()).hexdigest()[:12]
 
 
-# SageMaker Studio Classic's JupyterLab 3 images. jupyterlab_widgets 3.0.17 (what
-# ipywidgets 8.1.9 requires) is built for JupyterLab 4 only: `jupyter labextension list`
-# marks it incompatible with 3.6 and widgets do not load; 3.0.16 declares ^3 || ^4.
-JUPYTERLAB_3 = FrontendEnv(
-    "jupyterlab3",
-    ("jupyterlab==3.6.*", "ipywidgets==8.1.8", "jupyterlab_widgets==3.0.16"),
-    "JupyterLab 3.6 with the last widgets manager that supports it",
-)
+# SageMaker Studio Classic's JupyterLab 3 images, with the widget packages pip picks for
+# nbviewer3d today (ipywidgets 8.1.9's jupyterlab_widgets 3.0.17 declares JupyterLab 4 only:
+# `jupyter labextension list` marks it incompatible, the browser warns about lumino 1 vs 2
+# singletons, and it works).
+JUPYTERLAB_3 = FrontendEnv("jupyterlab3", ("jupyterlab==3.6.*",), "JupyterLab 3.6")
 # Voila brings no kernel of its own: ipykernel is what a user's environment would have
 VOILA = FrontendEnv("voila", ("voila==0.5.*", "ipykernel"), "Voila 0.5")
 

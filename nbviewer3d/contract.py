@@ -12,6 +12,9 @@ ROLES = ("image", "label", "prediction", "heatmap")
 LABEL_ROLES = ("label", "prediction")  # drawn as class-id maps; the others are continuous
 WIRE_DTYPES = ("uint8", "int8", "uint16", "int16", "float32")
 ENCODINGS = ("raw", "deflate")
+# how voxels and pictures cross the comm: as binary buffers, or base64 text where a front end
+# drops the buffers (see text_transport.py)
+TRANSPORTS = ("binary", "base64")
 VIEW_MODES = ("volume", "axial", "coronal", "sagittal", "quad")
 COMPARE_MODES = ("overlay", "errors", "side-by-side")
 OVERLAY_STYLES = ("fill", "contour")
@@ -22,6 +25,7 @@ _CONSTANTS = {
     "LABEL_ROLES": LABEL_ROLES,
     "DTYPES": WIRE_DTYPES,
     "ENCODINGS": ENCODINGS,
+    "TRANSPORTS": TRANSPORTS,
     "VIEW_MODES": VIEW_MODES,
     "COMPARE_MODES": COMPARE_MODES,
     "OVERLAY_STYLES": OVERLAY_STYLES,

@@ -6,7 +6,8 @@ a frame the browser sends while the cell runs is read when the cell has finished
 - The kernel asks (``{"type": "screenshot", "id": n, "traits": [...]}``); the browser answers
   once the view is settled on its current state (data loaded, drawn) with
   ``{"type": "frame", "ids": [n, ...], "state": {trait: value, ..., "version": v}}`` and the
-  PNG as the message's buffer. ``state`` holds the traits it drew, so the kernel knows
+  PNG as the message's buffer (as base64 text where buffers do not get through, see
+  text_transport.py). ``state`` holds the traits it drew, so the kernel knows
   which state the picture shows.
 - ``Viewer.screenshot()`` returns the last frame when it shows the viewer's current state;
   otherwise it asks for one and raises :class:`ScreenshotPending` (call it again in a later
@@ -31,6 +32,8 @@ from typing import Any
 
 import numpy as np
 import numpy.typing as npt
+
+from .text_transport import frame_png
 
 PNG_SIGNATURE = b"\x89PNG\r\n\x1a\n"
 
@@ -189,7 +192,7 @@ class Screenshots:
 
     def receive(self, content: dict[str, Any], buffers: list[Any]) -> None:
         """A frame from the browser: keep it and settle the requests it answers."""
-        png = bytes(buffers[0]) if buffers else b""
+        png = frame_png(content, buffers)
         state = content.get("state")
         if not png.startswith(PNG_SIGNATURE) or not isinstance(state, dict):
             error = "the browser sent no PNG picture with its state"
@@ -210,6 +213,12 @@ class Screenshots:
             )
 
         self._settle(content.get("ids"), frame, mismatch)
+
+    def ask_again(self, ids: object) -> None:
+        """Repeat the requests ``ids`` that a frame answered without its picture arriving."""
+        for request_id in ids if isinstance(ids, list) else []:
+            if isinstance(request_id, int) and request_id in self._pending:
+                self._send({"type": "screenshot", "id": request_id, "traits": self._traits()})
 
     def _settle(
         self,

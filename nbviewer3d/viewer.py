@@ -6,6 +6,7 @@ Wire protocol (the browser asks, the kernel answers; display traits never carry 
     kernel -> browser   {"type": "volumes", "step": s, "version": v, "volumes": [meta, ...]}
                         with buffers[i] holding volumes[i]'s voxels (see transport.encode)
                         {"type": "error", "step": s, "message": "..."}
+    where buffers do not get through, the same as base64 text (see text_transport.py)
     kernel -> browser   {"type": "screenshot", ...}, browser -> kernel {"type": "frame", ...}
                         (see screenshot.py)
 
@@ -31,7 +32,7 @@ import numpy as np
 import traitlets as t
 
 from . import camera as camera_form
-from . import label_style
+from . import label_style, text_transport
 from .comparison import AFTER_FETCH_S, AFTER_STEP_S, StepMetrics
 from .contract import COMPARE_MODES, VIEW_MODES
 from .heatmaps import as_heatmap, heatmap_on_grid
@@ -250,6 +251,9 @@ class Viewer(anywidget.AnyWidget):
         # each channel's [vmin, vmax] while another channel is shown
         self._channel_windows: dict[int, tuple[float | None, float | None]] = {}
         self.bytes_sent = 0
+        # "binary" (comm buffers) until the browser finds that buffers do not get through
+        # and switches to "base64" (see text_transport.py)
+        self.transport = "binary"
         self._step_versions = StepVersions()
         self._screenshots = Screenshots(self.send, self._drawn_state, self._drawn_traits)
         self.on_msg(self._on_message)
@@ -635,10 +639,12 @@ class Viewer(anywidget.AnyWidget):
 
     def _on_message(self, _widget: object, content: object, received: object) -> None:
         if isinstance(content, dict) and content.get("type") == "frame":
-            self._screenshots.receive(content, list(received) if isinstance(received, list) else [])
+            self._on_frame(content, list(received) if isinstance(received, list) else [])
             return
         if not isinstance(content, dict) or content.get("type") != "fetch":
             return
+        if content.get("transport") == "base64":
+            self.transport = "base64"
         step = content.get("step")
         try:
             step = _check_step(step)
@@ -654,11 +660,26 @@ class Viewer(anywidget.AnyWidget):
             self.send({"type": "error", "step": step, "message": message})
             return
         version = self._versions.get(str(step), 0)
-        self.send({"type": "volumes", "step": step, "version": version, "volumes": metas}, buffers)
+        if content.get("transport") == "base64":
+            self.send(text_transport.volumes_header(step, version, metas, buffers))
+            for chunk in text_transport.chunks(step, version, buffers):
+                self.send(chunk)
+        else:
+            reply = {"type": "volumes", "step": step, "version": version, "volumes": metas}
+            self.send(reply, buffers)
         self.bytes_sent += sum(memoryview(b).nbytes for b in buffers)
         self._browser_fetched = True
         if step == self.step:
             self._step_metrics.schedule(self._publish_metrics, AFTER_FETCH_S)
+
+    def _on_frame(self, content: dict[str, Any], buffers: list[Any]) -> None:
+        if text_transport.buffer_dropped(content, buffers):
+            # the PNG did not get through: the browser sends it as text from now on
+            self.transport = "base64"
+            self.send({"type": "transport", "transport": "base64"})
+            self._screenshots.ask_again(content.get("ids"))
+            return
+        self._screenshots.receive(content, buffers)
 
     # ---- pictures (see screenshot.py for why a cell can't wait for the browser) ----------
 

@@ -5,6 +5,7 @@ export const ROLES = ["image", "label", "prediction", "heatmap"] as const;
 export const LABEL_ROLES = ["label", "prediction"] as const;
 export const DTYPES = ["uint8", "int8", "uint16", "int16", "float32"] as const;
 export const ENCODINGS = ["raw", "deflate"] as const;
+export const TRANSPORTS = ["binary", "base64"] as const;
 export const VIEW_MODES = ["volume", "axial", "coronal", "sagittal", "quad"] as const;
 export const COMPARE_MODES = ["overlay", "errors", "side-by-side"] as const;
 export const OVERLAY_STYLES = ["fill", "contour"] as const;

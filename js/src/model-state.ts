@@ -4,8 +4,15 @@ import { StepCache, type StepVolumes, stepBytes } from "./cache";
 import { describeError } from "./errors";
 import { type ModelLike, readCacheBytes } from "./model";
 import { decodeVolume, type WireBuffer } from "./payload";
-import { parseKernelMessage, type Role } from "./protocol";
+import {
+  type FetchMessage,
+  parseKernelMessage,
+  type Role,
+  type Transport,
+  type VolumesMessage,
+} from "./protocol";
 import { parseScreenshotRequest, ScreenshotRequests } from "./screenshot";
+import { frameWithPicture, PendingVolumes } from "./text-transport";
 
 export type StepEvent =
   | { kind: "volumes"; entry: StepVolumes }
@@ -13,15 +20,20 @@ export type StepEvent =
 
 export type StepListener = (event: StepEvent) => void;
 
+// Once a reply in this page came without its buffers, later viewers start with base64.
+let pageTransport: Transport = "binary";
+
 export class ModelState {
   readonly cache: StepCache;
   readonly screenshots = new ScreenshotRequests();
+  /** "base64" once buffers were found not to arrive (in either direction) */
+  transport: Transport = pageTransport;
   private readonly listeners = new Set<StepListener>();
+  private readonly refetched = new Set<number>();
+  private pending: PendingVolumes | null = null;
 
   constructor(readonly model: ModelLike) {
-    this.cache = new StepCache(readCacheBytes(model), (step) =>
-      model.send({ type: "fetch", step }),
-    );
+    this.cache = new StepCache(readCacheBytes(model), (step) => this.fetch(step));
     model.on("msg:custom", this.onMessage);
     model.on("change:cache_mb", this.onCacheCap);
   }
@@ -41,6 +53,23 @@ export class ModelState {
     this.listeners.clear();
     this.cache.clear();
     this.screenshots.clear();
+  }
+
+  /** Sends a frame message with its PNG (null when none could be made) the way that works. */
+  sendFrame(message: Record<string, unknown>, png: ArrayBuffer | null): void {
+    const { content, buffers } = frameWithPicture(message, png, this.transport);
+    this.model.send(content, undefined, buffers);
+  }
+
+  private fetch(step: number): void {
+    const message: FetchMessage = { type: "fetch", step };
+    if (this.transport === "base64") message.transport = "base64";
+    this.model.send(message);
+  }
+
+  private useBase64(): void {
+    this.transport = "base64";
+    pageTransport = "base64";
   }
 
   private readonly onCacheCap = (): void => {
@@ -72,32 +101,39 @@ export class ModelState {
         this.emit({ kind: "error", step, message: message.message });
         return;
       }
+      if (message.type === "transport") {
+        this.useBase64();
+        return;
+      }
+      if (message.type === "chunk") {
+        const pending = this.pending;
+        if (!pending?.answers(message)) return; // a reply that a newer one replaced
+        if (!pending.add(message)) return;
+        this.pending = null;
+        await this.store(pending.message, pending.buffers);
+        return;
+      }
+      if (message.transport === "base64") {
+        this.pending = new PendingVolumes(message);
+        if (this.pending.complete()) {
+          this.pending = null;
+          await this.store(message, []);
+        }
+        return;
+      }
       if (buffers.length < message.volumes.length) {
-        throw new Error(
-          `step ${step} came with ${buffers.length} buffers for ${message.volumes.length} volumes`,
-        );
+        if (this.refetched.has(message.step)) {
+          throw new Error(
+            `step ${step} came with ${buffers.length} buffers for ${message.volumes.length} volumes`,
+          );
+        }
+        // this front end drops binary buffers: ask again for the voxels as text
+        this.refetched.add(message.step);
+        this.useBase64();
+        this.fetch(message.step);
+        return;
       }
-      const decoded = await Promise.all(
-        message.volumes.map((meta, i) => decodeVolume(meta, buffers[i] as WireBuffer)),
-      );
-      const volumes = new Map<Role, (typeof decoded)[number]>();
-      const channels: (typeof decoded)[number][] = [];
-      for (const volume of decoded) {
-        if (volume.meta.role === "image") channels[volume.meta.channel] = volume;
-        if (volume.meta.channel === 0) volumes.set(volume.meta.role, volume);
-      }
-      if (Array.from(channels).some((c) => c === undefined)) {
-        throw new Error(`step ${step} is missing some of its image channels`);
-      }
-      const entry: StepVolumes = {
-        step: message.step,
-        version: message.version,
-        volumes,
-        channels,
-        bytes: stepBytes(decoded),
-      };
-      this.cache.put(entry);
-      this.emit({ kind: "volumes", entry });
+      await this.store(message, buffers);
     } catch (error) {
       if (step !== null) this.cache.settle(step);
       const where = step === null ? "" : ` for step ${step}`;
@@ -107,6 +143,31 @@ export class ModelState {
         message: `nbviewer3d could not read the volumes${where}: ${describeError(error)}`,
       });
     }
+  }
+
+  private async store(message: VolumesMessage, buffers: readonly WireBuffer[]): Promise<void> {
+    const step = message.step;
+    const decoded = await Promise.all(
+      message.volumes.map((meta, i) => decodeVolume(meta, buffers[i] as WireBuffer)),
+    );
+    const volumes = new Map<Role, (typeof decoded)[number]>();
+    const channels: (typeof decoded)[number][] = [];
+    for (const volume of decoded) {
+      if (volume.meta.role === "image") channels[volume.meta.channel] = volume;
+      if (volume.meta.channel === 0) volumes.set(volume.meta.role, volume);
+    }
+    if (Array.from(channels).some((c) => c === undefined)) {
+      throw new Error(`step ${step} is missing some of its image channels`);
+    }
+    const entry: StepVolumes = {
+      step: message.step,
+      version: message.version,
+      volumes,
+      channels,
+      bytes: stepBytes(decoded),
+    };
+    this.cache.put(entry);
+    this.emit({ kind: "volumes", entry });
   }
 }
 

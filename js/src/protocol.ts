@@ -1,14 +1,16 @@
 // The wire messages between kernel and browser (see DESIGN.md) and their validation.
 // A payload that does not match throws a ProtocolError whose message is shown in the cell.
 
-import { DTYPES, ENCODINGS, LABEL_ROLES as LABEL_ROLE_NAMES, ROLES } from "./contract";
+import { DTYPES, ENCODINGS, LABEL_ROLES as LABEL_ROLE_NAMES, ROLES, TRANSPORTS } from "./contract";
 
-export { DTYPES, ENCODINGS, ROLES };
+export { DTYPES, ENCODINGS, ROLES, TRANSPORTS };
 export type Role = (typeof ROLES)[number];
 /** The roles drawn as class-id maps (labels); the image and heat map are continuous. */
 export const LABEL_ROLES: readonly Role[] = LABEL_ROLE_NAMES;
 export type Dtype = (typeof DTYPES)[number];
 export type Encoding = (typeof ENCODINGS)[number];
+/** How voxels and pictures cross the comm (base64 where a front end drops binary buffers). */
+export type Transport = (typeof TRANSPORTS)[number];
 
 export type Vec3 = [number, number, number];
 
@@ -41,6 +43,27 @@ export interface VolumesMessage {
   step: number;
   version: number;
   volumes: VolumeMeta[];
+  transport: Transport;
+  /** base64 only: the byte length of each volume's buffer, and how many chunks fill them */
+  sizes: number[];
+  chunks: number;
+}
+
+/** base64 only: bytes of volume `volume` of (step, version) from `offset`. */
+export interface ChunkMessage {
+  type: "chunk";
+  step: number;
+  version: number;
+  volume: number;
+  offset: number;
+  data: string;
+}
+
+/** The kernel found that the browser's buffers do not arrive: send base64 from now on. */
+export interface TransportMessage {
+  type: "transport";
+  step: null;
+  transport: Transport;
 }
 
 export interface ErrorMessage {
@@ -49,11 +72,12 @@ export interface ErrorMessage {
   message: string;
 }
 
-export type KernelMessage = VolumesMessage | ErrorMessage;
+export type KernelMessage = VolumesMessage | ChunkMessage | TransportMessage | ErrorMessage;
 
 export interface FetchMessage {
   type: "fetch";
   step: number;
+  transport?: Transport;
 }
 
 export class ProtocolError extends Error {
@@ -170,6 +194,14 @@ export function parseKernelMessage(value: unknown): KernelMessage | null {
     const step = typeof value.step === "number" ? value.step : null;
     return { type: "error", step, message: String(value.message ?? "unknown error") };
   }
+  if (value.type === "transport") {
+    return {
+      type: "transport",
+      step: null,
+      transport: oneOf("transport", value.transport, TRANSPORTS),
+    };
+  }
+  if (value.type === "chunk") return parseChunk(value);
   if (value.type !== "volumes") return null;
   const step = integer("step", value.step);
   const version = integer("version", value.version ?? 0);
@@ -179,5 +211,26 @@ export function parseKernelMessage(value: unknown): KernelMessage | null {
   if (new Set(roles).size !== roles.length) {
     throw new ProtocolError(`each role may appear once per step, got ${roles.join(", ")}`);
   }
-  return { type: "volumes", step, version, volumes };
+  const transport = oneOf("transport", value.transport ?? "binary", TRANSPORTS);
+  if (transport === "binary")
+    return { type: "volumes", step, version, volumes, transport, sizes: [], chunks: 0 };
+  const sizes = numbers("sizes", value.sizes, volumes.length);
+  if (!sizes.every((n) => Number.isInteger(n) && n >= 0)) {
+    throw new ProtocolError(`sizes must be byte counts, got ${JSON.stringify(sizes)}`);
+  }
+  const chunks = integer("chunks", value.chunks);
+  return { type: "volumes", step, version, volumes, transport, sizes, chunks };
+}
+
+function parseChunk(value: Json): ChunkMessage {
+  const data = value.data;
+  if (typeof data !== "string") throw new ProtocolError("a chunk's data must be base64 text");
+  return {
+    type: "chunk",
+    step: integer("step", value.step),
+    version: integer("version", value.version),
+    volume: integer("volume", value.volume),
+    offset: integer("offset", value.offset),
+    data,
+  };
 }

@@ -530,8 +530,8 @@ export class ViewerView {
     picture.toBlob((blob) => {
       if (this.disposed) return;
       // without a picture the kernel still hears back, and says the save failed
-      if (!blob) this.model.send(message, undefined, []);
-      else void blob.arrayBuffer().then((buffer) => this.model.send(message, undefined, [buffer]));
+      if (!blob) this.state.sendFrame(message, null);
+      else void blob.arrayBuffer().then((buffer) => this.state.sendFrame(message, buffer));
     }, "image/png");
   };
 

@@ -6,6 +6,7 @@ type Handler = (...args: unknown[]) => void;
 
 export class FakeModel implements ModelLike {
   readonly sent: unknown[] = [];
+  readonly sentBuffers: (ArrayBuffer | ArrayBufferView)[][] = [];
   saves = 0;
   private readonly attributes: Record<string, unknown>;
   private readonly handlers = new Map<string, Set<Handler>>();
@@ -64,8 +65,9 @@ export class FakeModel implements ModelLike {
     else this.handlers.get(event)?.delete(callback as unknown as Handler);
   }
 
-  send(content: unknown): void {
+  send(content: unknown, _callbacks?: unknown, buffers?: ArrayBuffer[] | ArrayBufferView[]): void {
     this.sent.push(content);
+    this.sentBuffers.push([...(buffers ?? [])]);
   }
 
   /** Simulates a change made in Python. */

@@ -9,6 +9,7 @@ from typing import Any
 
 import pytest
 
+from .envs import EnvUnavailable, FrontendEnv, python_of
 from .jupyter import (
     Frontend,
     JupyterServer,
@@ -99,6 +100,25 @@ def module_notebooks(
     notebooks = Notebooks(browser, jupyter_server, _stem(request.node), VIEWPORT)
     yield notebooks
     notebooks.close()
+
+
+@pytest.fixture(scope="session")
+def frontend_python(
+    browser_tools: None, request: pytest.FixtureRequest, tmp_path_factory: pytest.TempPathFactory
+) -> Callable[[FrontendEnv], Path]:
+    """Factory: the Python of a front end's environment (envs.py), built once and kept in
+    pytest's cache folder; skips (fails under CI=true) when it cannot be built."""
+    cache = getattr(request.config, "cache", None)
+    root = Path(cache.mkdir("frontend-envs")) if cache else tmp_path_factory.mktemp("envs")
+
+    def python(env: FrontendEnv) -> Path:
+        try:
+            return python_of(env, root)
+        except EnvUnavailable as error:
+            skip_or_fail(f"the {env.why} environment could not be built from PyPI: {error}")
+            raise
+
+    return python
 
 
 @pytest.fixture(scope="session")

@@ -67,6 +67,26 @@ def difference(actual: RGB, expected: RGB) -> Difference:
     return Difference(float(delta.mean()), float((delta.max(axis=2) > FAR_LEVELS).mean()))
 
 
+def difference_up_to_shift(actual: RGB, expected: RGB, max_shift: int) -> Difference:
+    """The smallest difference over whole-pixel shifts of ``actual`` by up to ``max_shift``,
+    the border that a shift uncovers left out: the same drawing placed a pixel off in
+    another page layout (the canvas box at another fraction of a pixel) matches."""
+    if max_shift == 0 or actual.shape != expected.shape:
+        return difference(actual, expected)
+    m = max_shift
+    h, w = expected.shape[:2]
+    inner = expected[m : h - m, m : w - m]
+    shifts = range(-m, m + 1)
+    return min(
+        (
+            difference(actual[m + dy : h - m + dy, m + dx : w - m + dx], inner)
+            for dy in shifts
+            for dx in shifts
+        ),
+        key=lambda d: (d.mean, d.far),
+    )
+
+
 def updating() -> bool:
     """Whether this run rewrites the goldens; refused under CI=true."""
     if os.environ.get(UPDATE_ENV, "") in ("", "0"):
@@ -102,10 +122,16 @@ def check(name: str, actual: RGB, artifacts: Path) -> Difference:
     On a mismatch, writes ``{name}-actual.png`` and ``{name}-diff.png`` under
     ``artifacts/golden`` and raises AssertionError naming them and the refresh command.
     """
-    golden = GOLDEN_DIR / f"{name}.png"
     if updating():
-        write_png(golden, actual)
+        write_png(GOLDEN_DIR / f"{name}.png", actual)
         return Difference(0.0, 0.0)
+    return compare(name, actual, artifacts)
+
+
+def compare(name: str, actual: RGB, artifacts: Path, max_shift: int = 0) -> Difference:
+    """Like :func:`check`, never rewriting the golden, up to a shift of ``max_shift`` whole
+    pixels (see difference_up_to_shift): for the same scene drawn in other front ends."""
+    golden = GOLDEN_DIR / f"{name}.png"
     out = artifacts / "golden"
     if not golden.is_file():
         write_png(out / f"{name}-actual.png", actual)
@@ -121,7 +147,7 @@ def check(name: str, actual: RGB, artifacts: Path) -> Difference:
             f"{golden} is {expected.shape[1]}x{expected.shape[0]}; actual: "
             f"{out / f'{name}-actual.png'}. Refresh after an intended change with: {REFRESH}"
         )
-    found = difference(actual, expected)
+    found = difference_up_to_shift(actual, expected, max_shift)
     if not found.within:
         write_png(out / f"{name}-actual.png", actual)
         write_png(out / f"{name}-diff.png", diff_picture(actual, expected))

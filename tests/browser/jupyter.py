@@ -97,6 +97,7 @@ class JupyterServer:
 
     root_dir: Path
     port: int = field(default_factory=free_port)
+    python: str = sys.executable  # the environment whose JupyterLab serves
     process: subprocess.Popen[bytes] | None = None
     log_path: Path | None = None
 
@@ -114,7 +115,7 @@ class JupyterServer:
         log = self.log_path.open("wb")
         self.process = subprocess.Popen(
             [
-                *(sys.executable, "-m", "jupyterlab", "--no-browser", "--allow-root"),
+                *(self.python, "-m", "jupyterlab", "--no-browser", "--allow-root"),
                 *("--ip=127.0.0.1", f"--port={self.port}", "--ServerApp.port_retries=0"),
                 *("--IdentityProvider.token=", "--ServerApp.password="),
                 f"--ServerApp.root_dir={self.root_dir}",
@@ -192,8 +193,10 @@ def write_notebook(path: Path, cells: Sequence[str]) -> None:
 
 
 @contextlib.contextmanager
-def running_server(root_dir: Path, env: dict[str, str] | None = None) -> Iterator[JupyterServer]:
-    server = JupyterServer(root_dir).start(env)
+def running_server(
+    root_dir: Path, env: dict[str, str] | None = None, python: str = sys.executable
+) -> Iterator[JupyterServer]:
+    server = JupyterServer(root_dir, python=python).start(env)
     try:
         yield server
     finally:

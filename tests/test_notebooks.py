@@ -10,6 +10,7 @@ import sys
 from pathlib import Path
 
 import pytest
+import tomllib
 
 NOTEBOOKS = sorted((Path(__file__).resolve().parents[1] / "notebooks").glob("*.ipynb"))
 
@@ -61,3 +62,18 @@ def test_readme_lists_every_notebook() -> None:
     readme = (NOTEBOOKS[0].parents[1] / "README.md").read_text()
     missing = [nb.name for nb in NOTEBOOKS if f"notebooks/{nb.name}" not in readme]
     assert not missing, f"README.md does not mention {missing}"
+
+
+def test_each_notebook_has_its_badge_and_a_colab_only_install_cell() -> None:
+    repo = tomllib.loads((NOTEBOOKS[0].parents[1] / "pyproject.toml").read_text())
+    url = repo["project"]["urls"]["Repository"].removeprefix("https://github.com/")
+    readme = (NOTEBOOKS[0].parents[1] / "README.md").read_text()
+    for notebook in NOTEBOOKS:
+        colab = (
+            f"https://colab.research.google.com/github/{url}/blob/main/notebooks/{notebook.name}"
+        )
+        assert colab in readme, notebook.name
+        cells = json.loads(notebook.read_text())["cells"]
+        install = "".join(next(c for c in cells if c["cell_type"] == "code")["source"])
+        assert 'if "google.colab" in sys.modules:' in install, notebook.name
+        assert f"git+https://github.com/{url}" in install, notebook.name

@@ -32,8 +32,8 @@ WIDGET_VIEW = "application/vnd.jupyter.widget-view+json"
 _LOADER = Path(__file__).parent / "static" / "offline.js"
 _EMBED_ENV = "NBVIEWER3D_EMBED"
 _embed: bool | None = None  # set_embed's choice; None: the environment variable decides
-# synced traits a page leaves out: anywidget's own (the code goes in once, beside the state)
-_NOT_STATE = ("_esm", "_css", "_anywidget_id")
+# synced traits anywidget adds to each instance: its code and id, never part of what is drawn
+ANYWIDGET_OWN = ("_esm", "_css", "_anywidget_id")
 
 
 def set_embed(on: bool = True) -> None:
@@ -70,7 +70,7 @@ def _chosen_steps(viewer: Viewer, steps: str | Iterable[int]) -> list[int]:
 def _state(viewer: Viewer, steps: list[int]) -> dict[str, Any]:
     """The synced traits as the browser holds them, narrowed to the embedded steps."""
     base = set(anywidget.AnyWidget.class_trait_names())
-    names = [n for n in viewer.trait_names(sync=True) if n not in base and n not in _NOT_STATE]
+    names = [n for n in viewer.trait_names(sync=True) if n not in base and n not in ANYWIDGET_OWN]
     state: dict[str, Any] = json.loads(json.dumps(viewer.get_state(key=names)))
     kept = {str(s) for s in steps}
     state["steps"] = steps

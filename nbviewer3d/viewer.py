@@ -34,7 +34,7 @@ from . import camera as camera_form
 from . import label_style
 from .comparison import AFTER_FETCH_S, AFTER_STEP_S, StepMetrics
 from .contract import COMPARE_MODES, VIEW_MODES
-from .export import output_bundle
+from .export import ANYWIDGET_OWN, output_bundle
 from .heatmaps import as_heatmap, heatmap_on_grid
 from .inputs import as_channels, as_volume
 from .scalars import normalise_scalars
@@ -671,10 +671,8 @@ class Viewer(anywidget.AnyWidget):
     # ---- pictures (see screenshot.py for why a cell can't wait for the browser) ----------
 
     def _drawn_traits(self) -> list[str]:
-        base = set(anywidget.AnyWidget.class_trait_names())
-        return sorted(
-            n for n in self.trait_names(sync=True) if n not in base and n not in self._NOT_DRAWN
-        )
+        left_out = {*anywidget.AnyWidget.class_trait_names(), *ANYWIDGET_OWN, *self._NOT_DRAWN}
+        return sorted(n for n in self.trait_names(sync=True) if n not in left_out)
 
     def _drawn_state(self) -> dict[str, Any]:
         """What the picture depends on, as the browser reports it with a frame."""

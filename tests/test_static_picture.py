@@ -183,3 +183,9 @@ def test_nbconvert_html_of_a_saved_notebook_shows_the_picture(
     page = (tmp_path / "saved.html").read_text()
     images = re.findall(r'<img [^>]*src="data:image/png;base64,([^"]+)"', page)
     assert images == [output["image/png"].strip()]
+
+
+def test_the_state_a_picture_shows_leaves_out_anywidgets_code(viewer: nbviewer3d.Viewer) -> None:
+    """The browser echoes these traits with every frame: the 760 KiB bundle is not one."""
+    assert not {"_esm", "_anywidget_id"} & set(viewer._drawn_traits())
+    assert {"step", "vmin", "label_colors", "cursor"} <= set(viewer._drawn_traits())

@@ -144,3 +144,36 @@ def test_nbconvert_embed_gives_an_interactive_offline_page(
     assert_shows_volume(shot)
     ours = [e for e in page.page_errors if "srcdoc" in e or "nbviewer3d" in e.lower()]
     assert ours == []
+
+
+def test_the_output_picture_is_the_browsers_rendering_once_it_came(
+    open_notebook: Any, liver_ct: object
+) -> None:
+    """In JupyterLab: a frame of the current state from the browser becomes the output's PNG
+    (shrunk to the output's width), and a change after it brings the slice montage back."""
+    nb = open_notebook(
+        [
+            "import nbviewer3d\nfrom nbviewer3d.demo import load_liver_ct\n"
+            "ct, label = load_liver_ct()\nviewer = nbviewer3d.view(ct, label=label, height=300)\n"
+            "viewer"
+        ]
+    )
+    nb.run_all()
+    nb.wait_rendered(0)
+    nb.execute("saving = viewer.save_screenshot('frame.png')")
+    assert nb.wait_for_kernel("saving.done"), nb.eval_json("saving.message")
+    nb.execute(
+        "import base64, io\nfrom PIL import Image\n"
+        "def _output():\n"
+        "    data = viewer._repr_mimebundle_()[0]\n"
+        "    size = Image.open(io.BytesIO(base64.b64decode(data['image/png']))).size\n"
+        "    return data['text/plain'], list(size)\n"
+    )
+    text, size = nb.eval_json("_output()")
+    frame_size = nb.eval_json("[viewer.last_frame.width, viewer.last_frame.height]")
+    assert "the browser's rendering of step 0 (volume view)" in text
+    assert size[0] == min(frame_size[0], 768)
+    assert abs(size[0] / size[1] - frame_size[0] / frame_size[1]) < 0.01
+    nb.change("viewer.label_blend = 0.8")  # drawn, but no picture of it was asked for
+    text, _size = nb.eval_json("_output()")
+    assert "axial, coronal and sagittal slices of step 0" in text

@@ -10,15 +10,17 @@ interface Widget {
 
 /** Inside an iframe (the srcdoc of an embedded output) the frame follows the page's height. */
 function fitFrame(): void {
-  let frame: Element | null = null;
+  let frame: { style: CSSStyleDeclaration } | null = null;
   try {
-    frame = window.frameElement;
+    frame = window.frameElement as { style: CSSStyleDeclaration } | null;
   } catch {
     return; // a frame of another origin: its height stays as set
   }
-  if (!(frame instanceof HTMLElement)) return;
+  // the frame element lives in the parent's realm: instanceof HTMLElement would be false
+  if (!frame?.style) return;
+  const style = frame.style;
   const fit = () => {
-    (frame as HTMLElement).style.height = `${document.documentElement.scrollHeight}px`;
+    style.height = `${document.documentElement.offsetHeight}px`;
   };
   new ResizeObserver(fit).observe(document.body);
 }

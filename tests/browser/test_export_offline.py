@@ -144,6 +144,13 @@ def test_nbconvert_embed_gives_an_interactive_offline_page(
     assert_shows_volume(shot)
     ours = [e for e in page.page_errors if "srcdoc" in e or "nbviewer3d" in e.lower()]
     assert ours == []
+    # the frame grew or shrank to its page: no inner scroll bar, no gap under the panel
+    content = page.page.frame_locator("iframe[srcdoc]").locator("html")
+    inner = content.evaluate("(el) => el.offsetHeight")
+    page.page.wait_for_function(
+        "(h) => document.querySelector('iframe[srcdoc]').getBoundingClientRect().height === h",
+        arg=inner,
+    )
 
 
 def test_the_output_picture_is_the_browsers_rendering_once_it_came(

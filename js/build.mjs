@@ -1,23 +1,36 @@
 import * as esbuild from "esbuild";
 
 const watch = process.argv.includes("--watch");
-const options = {
-  entryPoints: ["src/widget.ts"],
+const common = {
   bundle: true,
-  format: "esm",
   target: "es2020",
   minify: !watch,
   sourcemap: watch ? "inline" : false,
-  outfile: "../nbviewer3d/static/widget.js",
   metafile: true,
   logLevel: "info",
 };
+// the widget (anywidget's ESM), and the loader of pages exported without a kernel
+const builds = [
+  {
+    ...common,
+    entryPoints: ["src/widget.ts"],
+    format: "esm",
+    outfile: "../nbviewer3d/static/widget.js",
+  },
+  {
+    ...common,
+    entryPoints: ["src/offline.ts"],
+    format: "iife",
+    outfile: "../nbviewer3d/static/offline.js",
+  },
+];
 
 if (watch) {
-  const ctx = await esbuild.context(options);
-  await ctx.watch();
+  for (const options of builds) await (await esbuild.context(options)).watch();
 } else {
-  const result = await esbuild.build(options);
-  const bytes = Object.values(result.metafile.outputs).reduce((n, o) => n + o.bytes, 0);
-  console.log(`widget.js: ${(bytes / 1024).toFixed(0)} KiB`);
+  for (const options of builds) {
+    const result = await esbuild.build(options);
+    const bytes = Object.values(result.metafile.outputs).reduce((n, o) => n + o.bytes, 0);
+    console.log(`${options.outfile.split("/").pop()}: ${(bytes / 1024).toFixed(0)} KiB`);
+  }
 }

@@ -4,6 +4,7 @@ from importlib import metadata as _metadata
 
 from .api import view, view_logdir
 from .events import Logdir, log_volume, open_logdir, plot_2d_or_3d_image, set_decode_limit
+from .export import export_html, set_embed
 from .inputs import as_volume
 from .run_comparison import RunComparison
 from .screenshot import ScreenshotPending
@@ -21,11 +22,13 @@ __all__ = [
     "WirePrecisionWarning",
     "as_volume",
     "colormaps",
+    "export_html",
     "log_volume",
     "open_logdir",
     "plot_2d_or_3d_image",
     "presets",
     "set_decode_limit",
+    "set_embed",
     "view",
     "view_logdir",
 ]

@@ -35,10 +35,12 @@ from . import camera as camera_form
 from . import label_style, text_transport
 from .comparison import AFTER_FETCH_S, AFTER_STEP_S, StepMetrics
 from .contract import COMPARE_MODES, VIEW_MODES
+from .export import ANYWIDGET_OWN, output_bundle
 from .heatmaps import as_heatmap, heatmap_on_grid
 from .inputs import as_channels, as_volume
 from .scalars import normalise_scalars
 from .screenshot import Frame, ScreenshotPending, Screenshots, ScreenshotSave, as_json
+from .static_picture import Still, StillCache, still
 from .store import MemoryStore, StepStore
 from .transfer import default_preset, presets
 from .transport import (
@@ -256,6 +258,7 @@ class Viewer(anywidget.AnyWidget):
         self.transport = "binary"
         self._step_versions = StepVersions()
         self._screenshots = Screenshots(self.send, self._drawn_state, self._drawn_traits)
+        self._stills = StillCache()
         self.on_msg(self._on_message)
         runs = self._store.runs()
         if runs:
@@ -625,9 +628,14 @@ class Viewer(anywidget.AnyWidget):
         if self.step not in self._store.steps():
             self._metrics = []
             return
-        self._metrics = [
+        self._metrics = self._metrics_rows(self.step)
+
+    def _metrics_rows(self, step: int) -> list[dict[str, Any]]:
+        """``step``'s metrics as the panel reads them (NaN as None: JSON has no NaN)."""
+        rows = self._step_metrics.rows(step, self._version(step), self.label_names)
+        return [
             {k: (None if isinstance(v, float) and v != v else v) for k, v in row.items()}
-            for row in self.metrics
+            for row in rows
         ]
 
     @property
@@ -684,10 +692,8 @@ class Viewer(anywidget.AnyWidget):
     # ---- pictures (see screenshot.py for why a cell can't wait for the browser) ----------
 
     def _drawn_traits(self) -> list[str]:
-        base = set(anywidget.AnyWidget.class_trait_names())
-        return sorted(
-            n for n in self.trait_names(sync=True) if n not in base and n not in self._NOT_DRAWN
-        )
+        left_out = {*anywidget.AnyWidget.class_trait_names(), *ANYWIDGET_OWN, *self._NOT_DRAWN}
+        return sorted(n for n in self.trait_names(sync=True) if n not in left_out)
 
     def _drawn_state(self) -> dict[str, Any]:
         """What the picture depends on, as the browser reports it with a frame."""
@@ -739,6 +745,40 @@ class Viewer(anywidget.AnyWidget):
         save._show()
         self._screenshots.request(save)
         return save
+
+    # ---- outputs read without a kernel (export.py) ---------------------------------------
+
+    def _repr_mimebundle_(self, **kwargs: Any) -> tuple[dict[str, Any], dict[str, Any]] | None:
+        bundle = super()._repr_mimebundle_(**kwargs)
+        if bundle is None:
+            return None
+        data, metadata = bundle
+        return output_bundle(self, data, metadata)
+
+    def _still(self) -> Still | None:
+        """The output's picture of the current state, made again only when that changed."""
+        state = self._drawn_state()
+        frame = self._screenshots.current()
+
+        def make() -> Still | None:
+            return still(self.image, self.label, state, frame.png if frame else None)
+
+        return self._stills.get((state, frame), make)
+
+    def _summary(self) -> str:
+        """The viewer in words, for the output's text/plain."""
+        if not self.steps:
+            return "nbviewer3d viewer (no volumes yet)"
+        image = self.image
+        shown = [r for r in ("label", "prediction", "heatmap") if self._current(r) is not None]
+        what = (
+            f"image {'x'.join(map(str, image.shape))} {image.data.dtype}" if image else "no image"
+        )
+        run = f"run {self.run!r}, " if self.run is not None else ""
+        return (
+            f"nbviewer3d viewer: {run}step {self.step} of {len(self.steps)} "
+            f"({', '.join([what, *shown])})"
+        )
 
     @property
     def last_frame(self) -> Frame | None:

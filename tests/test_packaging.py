@@ -52,7 +52,13 @@ def test_the_wheel_holds_the_bundle_and_its_data_and_no_repository_files(
     with zipfile.ZipFile(wheel) as archive:
         names = archive.namelist()
         bundle = archive.read("nbviewer3d/static/widget.js")
-    for needed in ("static/widget.js", "presets.json", "colormaps.json", "py.typed"):
+    for needed in (
+        "static/widget.js",
+        "static/offline.js",
+        "presets.json",
+        "colormaps.json",
+        "py.typed",
+    ):
         if needed == "py.typed" and not (REPO / "nbviewer3d" / "py.typed").exists():
             continue
         assert f"nbviewer3d/{needed}" in names, needed

@@ -1,15 +1,14 @@
 // A small stand-in for anywidget's model: traits, change events, custom messages, sent messages.
 
 import type { Callback, ModelLike } from "../src/model";
-
-type Handler = (...args: unknown[]) => void;
+import { ModelEvents } from "../src/model-events";
 
 export class FakeModel implements ModelLike {
   readonly sent: unknown[] = [];
   readonly sentBuffers: (ArrayBuffer | ArrayBufferView)[][] = [];
   saves = 0;
   private readonly attributes: Record<string, unknown>;
-  private readonly handlers = new Map<string, Set<Handler>>();
+  private readonly events = new ModelEvents();
 
   constructor(attributes: Record<string, unknown> = {}) {
     this.attributes = {
@@ -48,21 +47,11 @@ export class FakeModel implements ModelLike {
   }
 
   on(event: string, callback: Callback): void {
-    let set = this.handlers.get(event);
-    if (!set) {
-      set = new Set();
-      this.handlers.set(event, set);
-    }
-    set.add(callback as unknown as Handler);
+    this.events.on(event, callback);
   }
 
   off(event?: string | null, callback?: Callback | null): void {
-    if (!event) {
-      this.handlers.clear();
-      return;
-    }
-    if (!callback) this.handlers.delete(event);
-    else this.handlers.get(event)?.delete(callback as unknown as Handler);
+    this.events.off(event, callback);
   }
 
   send(content: unknown, _callbacks?: unknown, buffers?: ArrayBuffer[] | ArrayBufferView[]): void {
@@ -76,12 +65,10 @@ export class FakeModel implements ModelLike {
   }
 
   emit(event: string, ...args: unknown[]): void {
-    for (const handler of [...(this.handlers.get(event) ?? [])]) handler(...args);
+    this.events.emit(event, ...args);
   }
 
   listenerCount(): number {
-    let n = 0;
-    for (const set of this.handlers.values()) n += set.size;
-    return n;
+    return this.events.count();
   }
 }

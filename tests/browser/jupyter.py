@@ -192,6 +192,23 @@ def write_notebook(path: Path, cells: Sequence[str]) -> None:
     nbformat.write(nb, path)
 
 
+def nbconvert(cwd: Path, *args: str, env: dict[str, str] | None = None) -> None:
+    """``jupyter nbconvert *args`` in ``cwd``, with this checkout importable by its kernel."""
+    repo = str(Path(__file__).resolve().parents[2])
+    run_env = {**os.environ, **(env or {})}
+    run_env["PYTHONPATH"] = os.pathsep.join(p for p in (repo, run_env.get("PYTHONPATH", "")) if p)
+    result = subprocess.run(
+        [sys.executable, "-m", "jupyter", "nbconvert", *args],
+        cwd=cwd,
+        env=run_env,
+        capture_output=True,
+        text=True,
+        check=False,
+    )
+    if result.returncode != 0:
+        raise AssertionError(f"nbconvert {' '.join(args)} failed:\n{result.stderr[-3000:]}")
+
+
 @contextlib.contextmanager
 def running_server(
     root_dir: Path, env: dict[str, str] | None = None, python: str = sys.executable
@@ -301,14 +318,11 @@ class WidgetState:
     message: str
 
 
-class NotebookPage:
-    """One browser page showing one notebook, with the helpers the tests need."""
+class WidgetPage:
+    """A browser page showing nbviewer3d widgets: their signals, pixels and errors."""
 
-    def __init__(self, page: Any, server: JupyterServer, name: str, frontend: Frontend) -> None:
+    def __init__(self, page: Any) -> None:
         self.page = page
-        self.server = server
-        self.name = name
-        self.frontend = frontend
         self.page_errors: list[str] = []
         self.console: list[tuple[str, str]] = []
         page.on(
@@ -316,75 +330,6 @@ class NotebookPage:
             lambda err: self.page_errors.append(err.stack or f"{err.name}: {err.message}"),
         )
         page.on("console", lambda msg: self.console.append((msg.type, msg.text)))
-
-    # ---- opening and running
-    @classmethod
-    def open(
-        cls,
-        context: Any,
-        server: JupyterServer,
-        name: str,
-        cells: Sequence[str],
-        frontend: Frontend = "lab",
-    ) -> NotebookPage:
-        server.write_notebook(name, cells)
-        page = context.new_page()
-        self = cls(page, server, name, frontend)
-        page.goto(server.notebook_url(name, frontend))
-        self.wait_kernel_idle()
-        return self
-
-    def wait_kernel_idle(self, timeout_ms: int = KERNEL_START_MS) -> None:
-        self.page.wait_for_function(_KERNEL_IDLE, arg=self.name, timeout=timeout_ms)
-
-    def run_cells(self, first: int = 0, last: int | None = None) -> None:
-        """Run cells ``first..last`` (inclusive; default: to the end) as a user would."""
-        if last is None:
-            last = self.cell_count() - 1
-        errors: list[str] = self.page.evaluate(_RUN_CELLS, [first, last])
-        if errors:
-            raise KernelError(_ANSI.sub("", "\n".join(errors)))
-
-    def run_cell(self, index: int) -> None:
-        self.run_cells(index, index)
-
-    def run_all(self) -> None:
-        self.run_cells(0, None)
-
-    def cell_count(self) -> int:
-        count: int = self.page.evaluate(f"() => {_NB}().content.widgets.length")
-        return count
-
-    def cell_text(self, index: int) -> str:
-        text: str = self.page.evaluate(_CELL_TEXT, index)
-        return text
-
-    # ---- the kernel
-    def execute(self, code: str) -> str:
-        """Run ``code`` in the notebook's kernel (no cell); return its stdout."""
-        out: dict[str, Any] = self.page.evaluate(_EXECUTE, code)
-        if out["error"]:
-            raise KernelError(_ANSI.sub("", out["error"]))
-        return str(out["stdout"])
-
-    def eval_json(self, expression: str) -> Any:
-        """The value of a Python expression in the kernel, through JSON."""
-        marker = "@@nbviewer3d-json@@"
-        stdout = self.execute(f"import json as _j\nprint({marker!r} + _j.dumps({expression}))")
-        line = next(s for s in stdout.splitlines() if s.startswith(marker))
-        return json.loads(line[len(marker) :])
-
-    # ---- the widget's signals
-    def wait_for_kernel(self, expression: str, timeout_s: float = 60.0) -> Any:
-        """Evaluate ``expression`` until it is truthy or ``timeout_s`` passed; returns its
-        last value. Each evaluation is a new execute request, so between them the kernel
-        reads the widget messages that came in and runs its loop (follow() polls)."""
-        deadline = time.monotonic() + timeout_s
-        while True:
-            value = self.eval_json(expression)
-            if value or time.monotonic() > deadline:
-                return value
-            self.page.wait_for_timeout(250)
 
     def widgets(self) -> Any:
         return self.page.locator(".nbviewer3d")
@@ -441,6 +386,125 @@ class NotebookPage:
             state = now
         return state
 
+    def click_at(self, locator: Any, fraction_x: float, fraction_y: float = 0.5) -> None:
+        """A real mouse click at a fraction of ``locator``'s box (after scrolling to it)."""
+        locator.scroll_into_view_if_needed()
+        box = locator.bounding_box()
+        if box is None:
+            raise AssertionError(f"{locator} has no box (hidden?)")
+        self.page.mouse.click(
+            box["x"] + box["width"] * fraction_x, box["y"] + box["height"] * fraction_y
+        )
+
+    def canvas(self, index: int = 0) -> Any:
+        return self.widget(index).locator(".nbviewer3d-canvas")
+
+    def shot(self, index: int = 0, path: Path | None = None) -> RGB:
+        """The canvas container of widget ``index`` as an RGB array (and PNG at ``path``)."""
+        from PIL import Image
+
+        png = self.canvas(index).screenshot(animations="disabled")
+        if path is not None:
+            path.parent.mkdir(parents=True, exist_ok=True)
+            path.write_bytes(png)
+        return np.asarray(Image.open(io.BytesIO(png)).convert("RGB"))
+
+    def widget_console_errors(self) -> list[str]:
+        return [
+            text
+            for kind, text in self.console
+            if kind == "error" and ("nbviewer3d" in text.lower() or "widget.js" in text)
+        ]
+
+    def widget_page_errors(self) -> list[str]:
+        """Uncaught errors, less those raised wholly inside Jupyter's own bundles.
+
+        (Notebook 7.5 throws "reading 'schema'" from notebook_core while loading settings.)
+        An error counts as the widget's unless every stack frame is a Jupyter static file.
+        """
+        return [error for error in self.page_errors if not _from_jupyter_only(error)]
+
+    def check_errors(self) -> None:
+        problems = self.widget_page_errors() + self.widget_console_errors()
+        if problems:
+            raise PageErrors("errors in the page:\n" + "\n".join(problems))
+
+
+class NotebookPage(WidgetPage):
+    """One browser page showing one notebook, with the helpers the tests need."""
+
+    def __init__(self, page: Any, server: JupyterServer, name: str, frontend: Frontend) -> None:
+        super().__init__(page)
+        self.server = server
+        self.name = name
+        self.frontend = frontend
+
+    @classmethod
+    def open(
+        cls,
+        context: Any,
+        server: JupyterServer,
+        name: str,
+        cells: Sequence[str],
+        frontend: Frontend = "lab",
+    ) -> NotebookPage:
+        server.write_notebook(name, cells)
+        page = context.new_page()
+        self = cls(page, server, name, frontend)
+        page.goto(server.notebook_url(name, frontend))
+        self.wait_kernel_idle()
+        return self
+
+    def wait_kernel_idle(self, timeout_ms: int = KERNEL_START_MS) -> None:
+        self.page.wait_for_function(_KERNEL_IDLE, arg=self.name, timeout=timeout_ms)
+
+    def run_cells(self, first: int = 0, last: int | None = None) -> None:
+        """Run cells ``first..last`` (inclusive; default: to the end) as a user would."""
+        if last is None:
+            last = self.cell_count() - 1
+        errors: list[str] = self.page.evaluate(_RUN_CELLS, [first, last])
+        if errors:
+            raise KernelError(_ANSI.sub("", "\n".join(errors)))
+
+    def run_cell(self, index: int) -> None:
+        self.run_cells(index, index)
+
+    def run_all(self) -> None:
+        self.run_cells(0, None)
+
+    def cell_count(self) -> int:
+        count: int = self.page.evaluate(f"() => {_NB}().content.widgets.length")
+        return count
+
+    def cell_text(self, index: int) -> str:
+        text: str = self.page.evaluate(_CELL_TEXT, index)
+        return text
+
+    def execute(self, code: str) -> str:
+        """Run ``code`` in the notebook's kernel (no cell); return its stdout."""
+        out: dict[str, Any] = self.page.evaluate(_EXECUTE, code)
+        if out["error"]:
+            raise KernelError(_ANSI.sub("", out["error"]))
+        return str(out["stdout"])
+
+    def eval_json(self, expression: str) -> Any:
+        """The value of a Python expression in the kernel, through JSON."""
+        marker = "@@nbviewer3d-json@@"
+        stdout = self.execute(f"import json as _j\nprint({marker!r} + _j.dumps({expression}))")
+        line = next(s for s in stdout.splitlines() if s.startswith(marker))
+        return json.loads(line[len(marker) :])
+
+    def wait_for_kernel(self, expression: str, timeout_s: float = 60.0) -> Any:
+        """Evaluate ``expression`` until it is truthy or ``timeout_s`` passed; returns its
+        last value. Each evaluation is a new execute request, so between them the kernel
+        reads the widget messages that came in and runs its loop (follow() polls)."""
+        deadline = time.monotonic() + timeout_s
+        while True:
+            value = self.eval_json(expression)
+            if value or time.monotonic() > deadline:
+                return value
+            self.page.wait_for_timeout(250)
+
     def change(self, code: str, index: int = 0, step: int | None = None) -> WidgetState:
         """Run ``code`` in the kernel and wait for widget ``index`` to draw the result."""
         before = self.widget_state(index).frames
@@ -461,52 +525,6 @@ class NotebookPage:
         before = self.widget_state(0).frames
         if int(self.execute(code)) > 0:
             self.wait_rendered(0, after=before, step=step)
-
-    # ---- real input
-    def click_at(self, locator: Any, fraction_x: float, fraction_y: float = 0.5) -> None:
-        """A real mouse click at a fraction of ``locator``'s box (after scrolling to it)."""
-        locator.scroll_into_view_if_needed()
-        box = locator.bounding_box()
-        if box is None:
-            raise AssertionError(f"{locator} has no box (hidden?)")
-        self.page.mouse.click(
-            box["x"] + box["width"] * fraction_x, box["y"] + box["height"] * fraction_y
-        )
-
-    # ---- pixels
-    def canvas(self, index: int = 0) -> Any:
-        return self.widget(index).locator(".nbviewer3d-canvas")
-
-    def shot(self, index: int = 0, path: Path | None = None) -> RGB:
-        """The canvas container of widget ``index`` as an RGB array (and PNG at ``path``)."""
-        from PIL import Image
-
-        png = self.canvas(index).screenshot(animations="disabled")
-        if path is not None:
-            path.parent.mkdir(parents=True, exist_ok=True)
-            path.write_bytes(png)
-        return np.asarray(Image.open(io.BytesIO(png)).convert("RGB"))
-
-    # ---- errors
-    def widget_console_errors(self) -> list[str]:
-        return [
-            text
-            for kind, text in self.console
-            if kind == "error" and ("nbviewer3d" in text.lower() or "widget.js" in text)
-        ]
-
-    def widget_page_errors(self) -> list[str]:
-        """Uncaught errors, less those raised wholly inside Jupyter's own bundles.
-
-        (Notebook 7.5 throws "reading 'schema'" from notebook_core while loading settings.)
-        An error counts as the widget's unless every stack frame is a Jupyter static file.
-        """
-        return [error for error in self.page_errors if not _from_jupyter_only(error)]
-
-    def check_errors(self) -> None:
-        problems = self.widget_page_errors() + self.widget_console_errors()
-        if problems:
-            raise PageErrors("errors in the page:\n" + "\n".join(problems))
 
     def close(self) -> None:
         """Shut the notebook's kernel down (frees its memory) and close the page."""

@@ -1,5 +1,6 @@
 // The line under the view saying what lies at the cursor: voxel index (array order), RAS
-// position in mm, the image's value, the label's and the prediction's class id and name.
+// position in mm, the image's and heat map's values, the label's and the prediction's class id
+// and name.
 
 import type { Cursor, Display } from "../model";
 import { formatNumber } from "../panel/controls";
@@ -26,7 +27,7 @@ export function readCursor(
   for (const [role, volume] of volumes) {
     const value = valueAt(volume, ijk);
     if (value === null) continue;
-    if (role === "image") {
+    if (role === "image" || role === "heatmap") {
       const finite = volume.fill === null || value !== volume.fill;
       values.push({ role, text: finite ? formatNumber(value) : "not finite" });
     } else {

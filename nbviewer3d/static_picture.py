@@ -74,6 +74,8 @@ def overlay(rgb: RGBArray, ids: npt.NDArray[Any], look: LabelLook) -> RGBArray:
     """``rgb`` with the label ``ids`` blended over it."""
     if not look.visible or look.blend <= 0:
         return rgb
+    if ids.dtype == bool or not np.issubdtype(ids.dtype, np.integer):
+        ids = ids.astype(np.int64)  # a 0/1 float or bool label: ids, not a mask
     present = [int(i) for i in np.unique(ids) if i > 0 and int(i) not in look.hidden]
     if not present:
         return rgb

@@ -83,6 +83,26 @@ def test_label_colours_where_the_label_is_and_grey_elsewhere(viewer: nbviewer3d.
     assert ((blue[..., 2] - blue[..., 0] > 40) & red).mean() > 0.9 * red.mean()
 
 
+def test_a_float_mask_read_from_a_logdir_is_drawn_as_class_1(
+    liver_ct: tuple[Volume, Volume], tmp_path: Path
+) -> None:
+    """A 0/1 float label as MONAI code logs it comes back from the file as floats."""
+    torch = pytest.importorskip("torch")
+    from torch.utils.tensorboard import SummaryWriter
+
+    ct, label = liver_ct
+    crop = (slice(32, 96),) * 3
+    mask = (np.asarray(label.data)[crop] > 0).astype(np.float32)
+    with SummaryWriter(str(tmp_path / "run")) as writer:
+        for tag, data in (("image", np.array(ct.data[crop])), ("label", mask)):
+            nbviewer3d.plot_2d_or_3d_image(torch.from_numpy(data)[None, None], 0, writer, tag=tag)
+    logged = nbviewer3d.view_logdir(str(tmp_path))
+    assert logged.label is not None and logged.label.data.dtype == np.float32
+    ids = nbviewer3d.view(logged.image, label=mask.astype(np.uint8))
+    assert np.array_equal(pixels(png_of(logged)), pixels(png_of(ids)))
+    assert chroma(pixels(png_of(logged))).max() > 40
+
+
 def test_pane_pixels_are_the_browser_blend(liver_ct: tuple[Volume, Volume]) -> None:
     """Where the label is 1: grey * (1 - blend) + red * blend; elsewhere the windowed grey."""
     ct, label = liver_ct

@@ -17,6 +17,7 @@ import base64
 import html
 import json
 import os
+import warnings
 from collections.abc import Iterable
 from pathlib import Path
 from typing import TYPE_CHECKING, Any
@@ -177,7 +178,16 @@ def output_bundle(
     """The widget's mime bundle with the still picture, and in embed mode the page in place
     of the live widget (nbconvert prefers a widget view whose state it saved to any HTML)."""
     data, metadata = dict(data), dict(metadata)
-    still = viewer._still()
+    try:
+        still = viewer._still()
+    except Exception as error:  # the picture is a courtesy: never let it hide the widget
+        warnings.warn(
+            f"nbviewer3d could not draw the still picture for this output "
+            f"({type(error).__name__}: {error}); the widget is shown without it",
+            RuntimeWarning,
+            stacklevel=3,
+        )
+        still = None
     summary = viewer._summary()
     if still is not None:
         data["image/png"] = base64.b64encode(still.png).decode("ascii")

@@ -209,3 +209,16 @@ def test_the_state_a_picture_shows_leaves_out_anywidgets_code(viewer: nbviewer3d
     """The browser echoes these traits with every frame: the 760 KiB bundle is not one."""
     assert not {"_esm", "_anywidget_id"} & set(viewer._drawn_traits())
     assert {"step", "vmin", "label_colors", "cursor"} <= set(viewer._drawn_traits())
+
+
+def test_a_picture_that_cannot_be_drawn_never_hides_the_widget(
+    viewer: nbviewer3d.Viewer, monkeypatch: pytest.MonkeyPatch
+) -> None:
+    def broken() -> None:
+        raise IndexError("a label no one foresaw")
+
+    monkeypatch.setattr(viewer, "_still", broken)
+    with pytest.warns(RuntimeWarning, match="a label no one foresaw"):
+        data = bundle(viewer)
+    assert data[WIDGET_VIEW]["model_id"] == viewer.model_id
+    assert "image/png" not in data

@@ -4,6 +4,7 @@ from __future__ import annotations
 
 import contextlib
 import json
+import os
 import subprocess
 import sys
 from pathlib import Path
@@ -123,3 +124,57 @@ def test_the_command_line_says_where_the_run_is_cached(tmp_path: Path) -> None:
         env={"HOME": str(tmp_path), "XDG_CACHE_HOME": ""},
     )
     assert home.stdout.strip() == str(tmp_path / ".cache" / "nbviewer3d" / "demo-run")
+
+
+def test_lab_opens_the_review_on_a_finished_run(demo_run_dir: Path, tmp_path: Path) -> None:
+    """The Quick start's last step: JupyterLab starts in the repository on the review
+    notebook, with the run's folder handed to its kernels (a finished run is not retrained,
+    whatever config made it)."""
+    import socket
+    import time
+    import urllib.request
+
+    repo = Path(__file__).resolve().parents[1]
+    with socket.socket() as s:
+        s.bind(("127.0.0.1", 0))
+        port = s.getsockname()[1]
+    env = {**os.environ, "HOME": str(tmp_path), "JUPYTER_RUNTIME_DIR": str(tmp_path / "rt")}
+    lab = subprocess.Popen(
+        [
+            sys.executable,
+            "-m",
+            "nbviewer3d.demo",
+            "lab",
+            str(demo_run_dir),
+            "--",
+            "--no-browser",
+            f"--port={port}",
+            "--IdentityProvider.token=t",
+            "--ServerApp.ip=127.0.0.1",
+            "--allow-root",
+        ],
+        cwd=repo,
+        env=env,
+        stdout=subprocess.PIPE,
+        stderr=subprocess.STDOUT,
+        text=True,
+    )
+    try:
+        # jupyter server roots itself at the folder of the file it is asked to open
+        url = f"http://127.0.0.1:{port}/api/contents/review_cached_run.ipynb?token=t"
+        deadline = time.monotonic() + 120
+        while True:
+            try:
+                with urllib.request.urlopen(url, timeout=5) as reply:
+                    notebook = json.loads(reply.read())
+                break
+            except OSError:
+                assert lab.poll() is None, lab.stdout.read() if lab.stdout else ""
+                assert time.monotonic() < deadline, "JupyterLab did not start"
+                time.sleep(1)
+        assert notebook["type"] == "notebook"
+        assert not (demo_run_dir / "checkpoint.pt.partial").exists()
+        assert json.loads((demo_run_dir / "run.json").read_text())["steps"] == [8, 16, 24]
+    finally:
+        lab.terminate()
+        lab.wait(timeout=30)

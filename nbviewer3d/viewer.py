@@ -24,6 +24,7 @@ import numbers
 import os
 import threading
 import warnings
+from collections.abc import Mapping
 from pathlib import Path
 from typing import Any
 
@@ -35,6 +36,7 @@ from . import camera as camera_form
 from . import label_style, text_transport
 from .comparison import AFTER_FETCH_S, AFTER_STEP_S, StepMetrics
 from .contract import COMPARE_MODES, VIEW_MODES
+from .delivery import Delivery
 from .export import ANYWIDGET_OWN, output_bundle
 from .heatmaps import as_heatmap, heatmap_on_grid
 from .inputs import as_channels, as_volume
@@ -45,7 +47,6 @@ from .store import MemoryStore, StepStore
 from .transfer import default_preset, presets
 from .transport import (
     channel_key,
-    encode,
     finite_range,
     nonfinite_count,
     robust_range,
@@ -256,6 +257,7 @@ class Viewer(anywidget.AnyWidget):
         # "binary" (comm buffers) until the browser finds that buffers do not get through
         # and switches to "base64" (see text_transport.py)
         self.transport = "binary"
+        self._delivery = Delivery()
         self._step_versions = StepVersions()
         self._screenshots = Screenshots(self.send, self._drawn_state, self._drawn_traits)
         self._stills = StillCache()
@@ -646,38 +648,46 @@ class Viewer(anywidget.AnyWidget):
     # ---- browser messages -------------------------------------------------------------
 
     def _on_message(self, _widget: object, content: object, received: object) -> None:
-        if isinstance(content, dict) and content.get("type") == "frame":
+        if not isinstance(content, dict):
+            return
+        kind = content.get("type")
+        if kind == "frame":
             self._on_frame(content, list(received) if isinstance(received, list) else [])
-            return
-        if not isinstance(content, dict) or content.get("type") != "fetch":
-            return
+        elif kind in ("fetch", "chunks"):
+            self._on_fetch(content)
+
+    def _on_fetch(self, content: dict[str, Any]) -> None:
+        """A step's volumes at a level (see delivery.py), or more chunks of one."""
         if content.get("transport") == "base64":
             self.transport = "base64"
         step = content.get("step")
         try:
             step = _check_step(step)
-            volumes = self._store.volumes(step)
-            metas: list[dict[str, Any]] = []
-            buffers: list[bytes | memoryview] = []
-            for key, volume in volumes.items():
-                meta, buffer = encode(volume, key)
-                metas.append(meta)
-                buffers.append(buffer)
+            version = self._version(step)
+            if content.get("version", version) != version:
+                return  # chunks of a version the browser no longer wants
+            level = content.get("level")
+            level = None if level is None else _check_int(level)
+
+            def load() -> Mapping[str, Volume]:
+                return self._store.volumes(step)
+
+            if content["type"] == "fetch":
+                messages = self._delivery.reply(step, version, level, self.transport, load)
+            else:
+                first, count = _check_int(content.get("first")), _check_int(content.get("count"))
+                messages = self._delivery.chunks(
+                    step, version, level or 0, first, count, self.transport, load
+                )
         except Exception as error:  # the cell shows it; the kernel keeps running
             message = f"could not load step {step}: {type(error).__name__}: {error}"
             self.send({"type": "error", "step": step, "message": message})
             return
-        version = self._versions.get(str(step), 0)
-        if content.get("transport") == "base64":
-            self.send(text_transport.volumes_header(step, version, metas, buffers))
-            for chunk in text_transport.chunks(step, version, buffers):
-                self.send(chunk)
-        else:
-            reply = {"type": "volumes", "step": step, "version": version, "volumes": metas}
+        for reply, buffers, nbytes in messages:
             self.send(reply, buffers)
-        self.bytes_sent += sum(memoryview(b).nbytes for b in buffers)
+            self.bytes_sent += nbytes
         self._browser_fetched = True
-        if step == self.step:
+        if content["type"] == "fetch" and step == self.step:
             self._step_metrics.schedule(self._publish_metrics, AFTER_FETCH_S)
 
     def _on_frame(self, content: dict[str, Any], buffers: list[Any]) -> None:

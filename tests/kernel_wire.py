@@ -27,6 +27,15 @@ class Wire:
         self.viewer._on_message(self.viewer, {"type": "fetch", "step": step}, [])
         return self.sent[-1][0]
 
+    def pull(self, header: dict[str, Any]) -> None:
+        """Asks for the chunks of a reply that the kernel did not push, one at a time."""
+        for index in range(header["pushed"], header["chunks"]):
+            request = {"type": "chunks", "step": header["step"], "version": header["version"]}
+            request.update(level=header["level"], first=index, count=1)
+            if header["transport"] == "base64":
+                request["transport"] = "base64"
+            self.viewer._on_message(self.viewer, request, [])
+
     def arrays(self) -> dict[str, np.ndarray]:
         """Role -> voxels of the last reply, decoded as the browser decodes them."""
         content, buffers = self.sent[-1]

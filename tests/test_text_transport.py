@@ -44,6 +44,9 @@ def test_base64_chunks_carry_the_same_bytes_as_the_binary_buffers(
     sent_before = viewer.bytes_sent
     wire.sent.clear()
     viewer._on_message(viewer, {"type": "fetch", "step": 0, "transport": "base64"}, [])
+    header = wire.sent[0][0]
+    assert 0 < header["pushed"] < header["chunks"]  # the rest is asked for, a chunk at a time
+    wire.pull(header)
     messages = [content for content, buffers in wire.sent if not buffers]
     assert len(messages) == len(wire.sent)  # no buffer at all
     assert messages[0]["volumes"] == binary["volumes"]

@@ -3,11 +3,14 @@
 // last (a view is about to show it); fetches are de-duplicated.
 
 import type { DecodedVolume } from "./payload";
-import type { Role } from "./protocol";
+import type { LevelInfo, Role } from "./protocol";
 
 export interface StepVolumes {
   step: number;
   version: number;
+  /** the pyramid level held (0: full resolution), of `levels` */
+  level: number;
+  levels: LevelInfo[];
   /** one volume per role; the image is its channel 0 */
   volumes: Map<Role, DecodedVolume>;
   /** every channel of the image, by index (one entry for a single-channel image) */
@@ -38,7 +41,7 @@ export class StepCache {
 
   constructor(
     private capBytes: number,
-    private readonly sendFetch: (step: number) => void,
+    private readonly sendFetch: (step: number, level?: number) => void,
   ) {}
 
   get bytes(): number {
@@ -56,6 +59,11 @@ export class StepCache {
     this.evict();
   }
 
+  /** Whether (step, version) is held, at any level (without marking it used). */
+  has(step: number, version: number): boolean {
+    return this.entries.get(step)?.version === version;
+  }
+
   /** The entry for (step, version), marking it most recently used. */
   get(step: number, version: number): StepVolumes | undefined {
     const entry = this.entries.get(step);
@@ -65,12 +73,22 @@ export class StepCache {
     return entry;
   }
 
-  /** Asks the kernel for a step unless it is cached at `version` or already on its way. */
-  request(step: number, version: number): boolean {
-    if (this.entries.get(step)?.version === version || this.inFlight.has(step)) return false;
+  /**
+   * Asks the kernel for a step at `level` (undefined: its coarsest, drawn first) unless it is
+   * cached at `version` at that level or finer, or something of it is already on its way.
+   */
+  request(step: number, version: number, level?: number): boolean {
+    const held = this.entries.get(step);
+    if (held?.version === version && (level === undefined || held.level <= level)) return false;
+    if (this.inFlight.has(step)) return false;
     this.inFlight.add(step);
-    this.sendFetch(step);
+    this.sendFetch(step, level);
     return true;
+  }
+
+  /** Steps asked for and not yet settled. */
+  get fetching(): number[] {
+    return [...this.inFlight];
   }
 
   isFetching(step: number): boolean {
@@ -82,8 +100,11 @@ export class StepCache {
     this.inFlight.delete(step);
   }
 
+  /** Keeps `entry` unless a finer level of the same version is held already. */
   put(entry: StepVolumes): void {
     this.inFlight.delete(entry.step);
+    const held = this.entries.get(entry.step);
+    if (held && held.version === entry.version && held.level < entry.level) return;
     this.entries.delete(entry.step);
     this.entries.set(entry.step, entry);
     this.evict();

@@ -4,7 +4,9 @@ import { StepCache, type StepVolumes, stepBytes } from "./cache";
 import { describeError } from "./errors";
 import { type ModelLike, readCacheBytes } from "./model";
 import { decodeVolume, type WireBuffer } from "./payload";
+import { PendingVolumes } from "./pending";
 import {
+  type ChunksMessage,
   type FetchMessage,
   parseKernelMessage,
   type Role,
@@ -12,10 +14,11 @@ import {
   type VolumesMessage,
 } from "./protocol";
 import { parseScreenshotRequest, ScreenshotRequests } from "./screenshot";
-import { frameWithPicture, PendingVolumes } from "./text-transport";
+import { frameWithPicture } from "./text-transport";
 
 export type StepEvent =
   | { kind: "volumes"; entry: StepVolumes }
+  | { kind: "progress"; step: number; level: number; received: number; total: number }
   | { kind: "error"; step: number | null; message: string };
 
 export type StepListener = (event: StepEvent) => void;
@@ -30,10 +33,13 @@ export class ModelState {
   transport: Transport = pageTransport;
   private readonly listeners = new Set<StepListener>();
   private readonly refetched = new Set<number>();
-  private pending: PendingVolumes | null = null;
+  /** replies coming in chunks, by step (one transfer per step at a time) */
+  private readonly pending = new Map<number, PendingVolumes>();
+  /** the steps some view shows or prefetches; transfers of the others stop */
+  private wanted = new Set<number>();
 
   constructor(readonly model: ModelLike) {
-    this.cache = new StepCache(readCacheBytes(model), (step) => this.fetch(step));
+    this.cache = new StepCache(readCacheBytes(model), (step, level) => this.fetch(step, level));
     model.on("msg:custom", this.onMessage);
     model.on("change:cache_mb", this.onCacheCap);
   }
@@ -51,8 +57,26 @@ export class ModelState {
     this.model.off("msg:custom", this.onMessage);
     this.model.off("change:cache_mb", this.onCacheCap);
     this.listeners.clear();
+    this.pending.clear();
     this.cache.clear();
     this.screenshots.clear();
+  }
+
+  /** Only `steps` are wanted now: the transfers of other steps stop (they ask no more chunks). */
+  want(steps: Iterable<number>): void {
+    this.wanted = new Set(steps);
+    for (const step of [...this.pending.keys()]) {
+      if (this.wanted.has(step)) continue;
+      this.pending.delete(step);
+      this.cache.settle(step);
+    }
+  }
+
+  /** Bytes of the transfers under way (for the view's progress line). */
+  transferOf(step: number): { level: number; received: number; total: number } | null {
+    const pending = this.pending.get(step);
+    if (!pending) return null;
+    return { level: pending.message.level, received: pending.bytesIn, total: pending.total };
   }
 
   /** Sends a frame message with its PNG (null when none could be made) the way that works. */
@@ -61,10 +85,20 @@ export class ModelState {
     this.model.send(content, undefined, buffers);
   }
 
-  private fetch(step: number): void {
+  private fetch(step: number, level?: number): void {
     const message: FetchMessage = { type: "fetch", step };
+    if (level !== undefined) message.level = level;
     if (this.transport === "base64") message.transport = "base64";
     this.model.send(message);
+  }
+
+  private askChunks(pending: PendingVolumes): void {
+    const { step, version, level } = pending.message;
+    for (const first of pending.toAsk()) {
+      const message: ChunksMessage = { type: "chunks", step, version, level, first, count: 1 };
+      if (this.transport === "base64") message.transport = "base64";
+      this.model.send(message);
+    }
   }
 
   private useBase64(): void {
@@ -106,19 +140,44 @@ export class ModelState {
         return;
       }
       if (message.type === "chunk") {
-        const pending = this.pending;
-        if (!pending?.answers(message)) return; // a reply that a newer one replaced
-        if (!pending.add(message)) return;
-        this.pending = null;
+        const pending = this.pending.get(message.step);
+        if (!pending?.answers(message)) return; // a transfer that stopped or was replaced
+        const done = pending.add(message, buffers[0]);
+        this.emit({
+          kind: "progress",
+          step: message.step,
+          level: message.level,
+          received: pending.bytesIn,
+          total: pending.total,
+        });
+        if (!done) {
+          this.askChunks(pending);
+          return;
+        }
+        this.pending.delete(message.step);
         await this.store(pending.message, pending.buffers);
         return;
       }
-      if (message.transport === "base64") {
-        this.pending = new PendingVolumes(message);
-        if (this.pending.complete()) {
-          this.pending = null;
-          await this.store(message, []);
+      if (message.chunks > 0) {
+        if (!this.wanted.has(message.step) && this.wanted.size > 0) {
+          this.cache.settle(message.step); // nobody wants it any more: ask for nothing
+          return;
         }
+        const pending = new PendingVolumes(message);
+        this.pending.set(message.step, pending);
+        if (pending.complete()) {
+          this.pending.delete(message.step);
+          await this.store(message, pending.buffers);
+          return;
+        }
+        this.emit({
+          kind: "progress",
+          step: message.step,
+          level: message.level,
+          received: 0,
+          total: pending.total,
+        });
+        this.askChunks(pending);
         return;
       }
       if (buffers.length < message.volumes.length) {
@@ -130,7 +189,7 @@ export class ModelState {
         // this front end drops binary buffers: ask again for the voxels as text
         this.refetched.add(message.step);
         this.useBase64();
-        this.fetch(message.step);
+        this.fetch(message.step, message.level);
         return;
       }
       await this.store(message, buffers);
@@ -162,6 +221,8 @@ export class ModelState {
     const entry: StepVolumes = {
       step: message.step,
       version: message.version,
+      level: message.level,
+      levels: message.levels,
       volumes,
       channels,
       bytes: stepBytes(decoded),

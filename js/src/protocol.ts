@@ -36,27 +36,55 @@ export interface VolumeMeta {
   scale: number;
   /** for vtk's index axes i, j, k: the axis of the user's array each one is (a permutation) */
   axes: Vec3;
+  /** the pyramid level these voxels are (0: the volume as it is) */
+  level: number;
+  /** per axis of the user's array: voxel c of level 0 is voxel floor(c / f) of this level */
+  factors: Vec3;
+  /** level 0's wire shape, spacing and origin: the grid cameras and the cursor belong to */
+  base: BaseGrid;
+}
+
+export interface BaseGrid {
+  shape: Vec3;
+  spacing: Vec3;
+  origin: Vec3;
+}
+
+/** One level of a step's pyramid: its shape (user's axis order) and bytes once decoded. */
+export interface LevelInfo {
+  shape: Vec3;
+  factors: Vec3;
+  bytes: number;
 }
 
 export interface VolumesMessage {
   type: "volumes";
   step: number;
   version: number;
+  /** the level these volumes are, of `levels` (the step's whole pyramid, finest first) */
+  level: number;
+  levels: LevelInfo[];
   volumes: VolumeMeta[];
   transport: Transport;
-  /** base64 only: the byte length of each volume's buffer, and how many chunks fill them */
+  /** the byte length of each volume's buffer */
   sizes: number[];
+  /** 0: the buffers came with this message; else how many chunk messages fill them */
   chunks: number;
+  /** chunks the kernel sends unasked; the browser asks for the others */
+  pushed: number;
 }
 
-/** base64 only: bytes of volume `volume` of (step, version) from `offset`. */
+/** Bytes of volume `volume` of (step, version, level) from `offset` (buffer or base64). */
 export interface ChunkMessage {
   type: "chunk";
   step: number;
   version: number;
+  level: number;
+  index: number;
   volume: number;
   offset: number;
-  data: string;
+  /** base64 transport only */
+  data: string | null;
 }
 
 /** The kernel found that the browser's buffers do not arrive: send base64 from now on. */
@@ -77,6 +105,19 @@ export type KernelMessage = VolumesMessage | ChunkMessage | TransportMessage | E
 export interface FetchMessage {
   type: "fetch";
   step: number;
+  /** absent: the step's coarsest level, drawn first */
+  level?: number;
+  transport?: Transport;
+}
+
+/** Asks for `count` more chunks of a reply, from chunk `first`. */
+export interface ChunksMessage {
+  type: "chunks";
+  step: number;
+  version: number;
+  level: number;
+  first: number;
+  count: number;
   transport?: Transport;
 }
 
@@ -169,6 +210,19 @@ export function parseMeta(value: unknown, index: number): VolumeMeta {
   if (![...axes].sort().every((a, i) => a === i)) {
     throw new ProtocolError(`${where}.axes must be a permutation of [0, 1, 2], got ${axes}`);
   }
+  const level = value.level === undefined ? 0 : integer(`${where}.level`, value.level);
+  const factors =
+    value.factors === undefined ? ([1, 1, 1] as Vec3) : vec3(`${where}.factors`, value.factors);
+  if (!factors.every((f) => Number.isInteger(f) && f >= 1)) {
+    throw new ProtocolError(`${where}.factors must be positive integers, got ${factors}`);
+  }
+  const base = isObject(value.base)
+    ? {
+        shape: vec3(`${where}.base.shape`, value.base.shape),
+        spacing: vec3(`${where}.base.spacing`, value.base.spacing),
+        origin: vec3(`${where}.base.origin`, value.base.origin),
+      }
+    : { shape, spacing, origin };
   return {
     role,
     channel,
@@ -184,7 +238,23 @@ export function parseMeta(value: unknown, index: number): VolumeMeta {
     nonfinite,
     scale,
     axes,
+    level,
+    factors,
+    base,
   };
+}
+
+function parseLevels(value: unknown): LevelInfo[] {
+  if (value === undefined) return [];
+  if (!Array.isArray(value)) throw new ProtocolError("levels must be a list");
+  return value.map((item, i) => {
+    if (!isObject(item)) throw new ProtocolError(`levels[${i}] must be an object`);
+    return {
+      shape: vec3(`levels[${i}].shape`, item.shape),
+      factors: vec3(`levels[${i}].factors`, item.factors),
+      bytes: integer(`levels[${i}].bytes`, item.bytes),
+    };
+  });
 }
 
 /** Returns null for messages that are not meant for this front end. */
@@ -212,25 +282,59 @@ export function parseKernelMessage(value: unknown): KernelMessage | null {
     throw new ProtocolError(`each role may appear once per step, got ${roles.join(", ")}`);
   }
   const transport = oneOf("transport", value.transport ?? "binary", TRANSPORTS);
-  if (transport === "binary")
-    return { type: "volumes", step, version, volumes, transport, sizes: [], chunks: 0 };
+  const level = value.level === undefined ? 0 : integer("level", value.level);
+  const levels = parseLevels(value.levels);
+  const chunks = value.chunks === undefined ? 0 : integer("chunks", value.chunks);
+  const pushed = value.pushed === undefined ? 0 : integer("pushed", value.pushed);
+  if (chunks === 0 && transport === "binary") {
+    const sizes = volumes.map(() => 0);
+    return {
+      type: "volumes",
+      step,
+      version,
+      level,
+      levels,
+      volumes,
+      transport,
+      sizes,
+      chunks,
+      pushed,
+    };
+  }
   const sizes = numbers("sizes", value.sizes, volumes.length);
   if (!sizes.every((n) => Number.isInteger(n) && n >= 0)) {
     throw new ProtocolError(`sizes must be byte counts, got ${JSON.stringify(sizes)}`);
   }
-  const chunks = integer("chunks", value.chunks);
-  return { type: "volumes", step, version, volumes, transport, sizes, chunks };
+  if (pushed < 0 || pushed > chunks) {
+    throw new ProtocolError(`pushed must be within 0..chunks (${chunks}), got ${pushed}`);
+  }
+  return {
+    type: "volumes",
+    step,
+    version,
+    level,
+    levels,
+    volumes,
+    transport,
+    sizes,
+    chunks,
+    pushed,
+  };
 }
 
 function parseChunk(value: Json): ChunkMessage {
   const data = value.data;
-  if (typeof data !== "string") throw new ProtocolError("a chunk's data must be base64 text");
+  if (data !== undefined && typeof data !== "string") {
+    throw new ProtocolError("a chunk's data must be base64 text");
+  }
   return {
     type: "chunk",
     step: integer("step", value.step),
     version: integer("version", value.version),
+    level: value.level === undefined ? 0 : integer("level", value.level),
+    index: value.index === undefined ? 0 : integer("index", value.index),
     volume: integer("volume", value.volume),
     offset: integer("offset", value.offset),
-    data,
+    data: data ?? null,
   };
 }

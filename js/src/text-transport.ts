@@ -1,9 +1,9 @@
 // The fallback transport for front ends that drop binary comm buffers (Colab's widget
-// manager): voxels arrive as base64 chunks that fill the very buffers the binary transport
-// would have carried, and frames go out with their PNG as base64. See
+// manager): voxels arrive as base64 chunks (pending.ts) that fill the very buffers the binary
+// transport would have carried, and frames go out with their PNG as base64. See
 // nbviewer3d/text_transport.py for the messages.
 
-import { type ChunkMessage, ProtocolError, type Transport, type VolumesMessage } from "./protocol";
+import { ProtocolError, type Transport } from "./protocol";
 
 /** Decodes base64 `text` into `target` from `offset`; returns the number of bytes written. */
 export function base64Into(text: string, target: Uint8Array, offset: number): number {
@@ -29,40 +29,6 @@ export function toBase64(bytes: Uint8Array): string {
     parts.push(String.fromCharCode(...bytes.subarray(i, i + piece)));
   }
   return btoa(parts.join(""));
-}
-
-/** The volumes of one base64 reply, filled in by its chunks. */
-export class PendingVolumes {
-  readonly buffers: Uint8Array[];
-  private received = 0;
-  private filled = 0;
-
-  constructor(readonly message: VolumesMessage) {
-    this.buffers = message.sizes.map((size) => new Uint8Array(size));
-  }
-
-  /** Adds a chunk; true when every chunk is in and every buffer full. */
-  add(chunk: ChunkMessage): boolean {
-    const target = this.buffers[chunk.volume];
-    if (!target)
-      throw new ProtocolError(`a chunk names volume ${chunk.volume} of ${this.buffers.length}`);
-    this.filled += base64Into(chunk.data, target, chunk.offset);
-    this.received += 1;
-    return this.complete();
-  }
-
-  complete(): boolean {
-    const total = this.buffers.reduce((sum, b) => sum + b.byteLength, 0);
-    if (this.received < this.message.chunks) return false;
-    if (this.filled !== total) {
-      throw new ProtocolError(`the chunks held ${this.filled} bytes, the volumes ${total}`);
-    }
-    return true;
-  }
-
-  answers(chunk: ChunkMessage): boolean {
-    return chunk.step === this.message.step && chunk.version === this.message.version;
-  }
 }
 
 /**

@@ -7,9 +7,11 @@ import { compareVolumes, readCompare } from "./compare";
 import { type ContextPool, pageContextPool } from "./context-pool";
 import { clearError, describeError, showError } from "./errors";
 import { keyAction, stepBy } from "./keyboard";
+import { chooseLevel, noteTextureLimit, shapeText } from "./levels";
 import {
   DISPLAY_TRAITS,
   type ModelLike,
+  readCacheBytes,
   readChannel,
   readDisplay,
   readHeight,
@@ -46,6 +48,8 @@ type Status = "loading" | "ready" | "error";
 
 // view_mode and compare rebuild the panes (onLayout); the rest only redraw them.
 const LAYOUT_TRAITS = ["view_mode", "compare"] as const;
+// after a settled frame, so a prefetch never competes with what is on screen
+const PREFETCH_DELAY_MS = 300;
 const REDRAW_TRAITS = DISPLAY_TRAITS.filter(
   (name) => !(LAYOUT_TRAITS as readonly string[]).includes(name),
 );
@@ -59,6 +63,9 @@ export class ViewerView {
   private readonly curves: Curves;
   private readonly readout: ReadoutLine;
   private readonly followNotes: FollowNotes;
+  /** says when the step is shown at a coarser level than the full volume, and why */
+  private readonly levelNote: HTMLDivElement;
+  private prefetchTimer: ReturnType<typeof setTimeout> | null = null;
   private readonly slicePointer: SlicePointer;
   private glWindow: GLWindow | null = null;
   private panes: Panes | null = null;
@@ -106,6 +113,9 @@ export class ViewerView {
     );
     this.readout = new ReadoutLine(el.ownerDocument);
     this.followNotes = new FollowNotes(el.ownerDocument, model);
+    this.levelNote = document.createElement("div");
+    this.levelNote.className = "nbviewer3d-level-note";
+    this.levelNote.setAttribute("role", "status");
     this.errorBox = document.createElement("div");
     this.errorBox.className = "nbviewer3d-error";
     this.errorBox.setAttribute("role", "alert");
@@ -116,6 +126,7 @@ export class ViewerView {
       this.canvasBox,
       this.readout.element,
       this.followNotes.element,
+      this.levelNote,
       this.errorBox,
       this.curves.element,
       this.panel.element,
@@ -157,6 +168,7 @@ export class ViewerView {
   dispose(): void {
     if (this.disposed) return;
     this.disposed = true;
+    this.cancelPrefetch();
     this.pool.remove(this.canvasBox);
     this.resizeObserver?.disconnect();
     this.canvasBox.removeEventListener("pointerdown", this.onPointer);
@@ -189,6 +201,8 @@ export class ViewerView {
   private readonly onStep = this.guarded((): void => {
     const step = readStep(this.model);
     const version = readVersion(this.model, step);
+    this.cancelPrefetch();
+    this.state.want([step]);
     const entry = this.state.cache.get(step, version);
     if (entry) {
       this.show(entry);
@@ -198,10 +212,60 @@ export class ViewerView {
     this.state.cache.request(step, version);
   });
 
+  /** Asks for the finer level the browser can hold, once a coarser one is shown. */
+  private refine(entry: StepVolumes): void {
+    const choice = chooseLevel(entry.levels, readCacheBytes(this.model));
+    this.root.dataset.level = String(entry.level);
+    this.root.dataset.targetLevel = String(choice.level);
+    this.levelNote.textContent = choice.reason ?? "";
+    if (entry.level > choice.level) {
+      this.state.cache.request(entry.step, entry.version, choice.level);
+    }
+  }
+
+  /** In idle time, the steps next to the shown one at the level it is shown at. */
+  private schedulePrefetch(): void {
+    if (this.prefetchTimer !== null || !this.shown) return;
+    this.prefetchTimer = setTimeout(() => {
+      this.prefetchTimer = null;
+      this.prefetch();
+    }, PREFETCH_DELAY_MS);
+  }
+
+  private cancelPrefetch(): void {
+    if (this.prefetchTimer !== null) clearTimeout(this.prefetchTimer);
+    this.prefetchTimer = null;
+  }
+
+  private prefetch(): void {
+    const shown = this.shown;
+    if (this.disposed || !shown || this.state.cache.fetching.length > 0) return;
+    const step = readStep(this.model);
+    if (shown.step !== step) return;
+    const steps = readSteps(this.model);
+    const at = steps.indexOf(step);
+    const cap = readCacheBytes(this.model);
+    const level = shown.level;
+    const bytes = shown.levels[level]?.bytes ?? shown.bytes;
+    for (const next of [steps[at + 1], steps[at - 1]]) {
+      if (next === undefined || this.state.cache.has(next, readVersion(this.model, next))) continue;
+      // keep room for the shown step: a prefetch must not push it (or itself) out
+      if (this.state.cache.bytes + bytes > cap) return;
+      this.state.want([step, next]);
+      this.state.cache.request(next, readVersion(this.model, next), level);
+      return; // one at a time: the next frame schedules the next one
+    }
+  }
+
   private readonly onStepEvent = (event: StepEvent): void => {
     const step = readStep(this.model);
     if (event.kind === "error") {
       if (event.step === null || event.step === step) this.fail(event.message);
+      return;
+    }
+    if (event.kind === "progress") {
+      if (event.step === step) this.showProgress(event.level, event.received, event.total);
+      if (event.step === step && event.received === event.total) this.schedulePrefetch();
       return;
     }
     if (event.entry.step !== step) return;
@@ -214,6 +278,7 @@ export class ViewerView {
 
   private show(entry: StepVolumes): void {
     this.shown = entry;
+    this.refine(entry);
     this.state.cache.pin(this, entry.step);
     if (this.glFailure === null) clearError(this.errorBox);
     const volumes = this.sceneVolumesOf(entry);
@@ -316,6 +381,7 @@ export class ViewerView {
     if (this.disposed || this.glWindow) return;
     try {
       this.glWindow = new GLWindow(this.canvasBox, this.onFrame, this.onContextLost);
+      noteTextureLimit(this.glWindow.gl);
     } catch (error) {
       this.pool.markReleased(this.canvasBox);
       this.glFailure = describeError(error);
@@ -425,7 +491,7 @@ export class ViewerView {
   private placeCameras(panes: Panes, shown: StepVolumes): void {
     const first = sceneVolumes(shown.volumes).components[0];
     if (!first) return;
-    const grid = gridKey(first.grid);
+    const grid = gridKey(first);
     if (grid === this.placedGrid) return;
     panes.resetCameras();
     const trait = parseCameraTrait(this.model.get("camera"));
@@ -489,11 +555,12 @@ export class ViewerView {
     if (this.shown) {
       this.showOrientation();
       this.root.dataset.step = String(this.shown.step);
-      const loading = this.state.cache.isFetching(readStep(this.model));
-      this.setStatus(
-        loading ? "loading" : "ready",
-        loading ? `loading step ${readStep(this.model)}…` : "",
-      );
+      const step = readStep(this.model);
+      const loading = this.state.cache.isFetching(step);
+      const transfer = loading ? this.state.transferOf(step) : null;
+      if (transfer) this.showProgress(transfer.level, transfer.received, transfer.total);
+      else this.setStatus(loading ? "loading" : "ready", loading ? `loading step ${step}…` : "");
+      if (!loading) this.schedulePrefetch();
     }
     if (this.state.screenshots.size > 0 && !this.capturing) queueMicrotask(this.answerScreenshots);
   };
@@ -616,7 +683,7 @@ export class ViewerView {
     const world = panePoint(pane.renderer.getActiveCamera(), target.x, target.y, target.aspect);
     const ijk = indexOf(first.grid, world);
     ijk[pane.scene.axis] = cursorIjk(readDisplay(this.model).cursor, first)[pane.scene.axis];
-    this.setCursor(fromIjk(clampIjk(ijk, first.grid.dims), first.meta.axes));
+    this.setCursor(fromIjk(clampIjk(ijk, first.grid.dims), first.meta));
   }
 
   /** Moves the cursor `slices` slices along a slice pane's axis (or the axial one). */
@@ -626,7 +693,7 @@ export class ViewerView {
     const axis = this.slicePane(index)?.scene.axis ?? sliceAxis("axial", first.grid.direction);
     const ijk = cursorIjk(readDisplay(this.model).cursor, first);
     ijk[axis] += slices;
-    this.setCursor(fromIjk(clampIjk(ijk, first.grid.dims), first.meta.axes));
+    this.setCursor(fromIjk(clampIjk(ijk, first.grid.dims), first.meta));
   }
 
   private setCursor(cursor: [number, number, number]): void {
@@ -680,6 +747,15 @@ export class ViewerView {
   }
 
   // ---- status -------------------------------------------------------------------------
+
+  /** "loading step 3 at 512×512×512: 40 %" while a level comes in chunks. */
+  private showProgress(level: number, received: number, total: number): void {
+    const shape = this.shown?.levels[level]?.shape;
+    const percent = total > 0 ? Math.floor((100 * received) / total) : 100;
+    this.root.dataset.progress = String(percent);
+    const what = shape ? ` at ${shapeText(shape)}` : "";
+    this.setStatus("loading", `loading step ${readStep(this.model)}${what}: ${percent} %`);
+  }
 
   private setStatus(status: Status, text: string): void {
     this.root.dataset.status = this.glFailure === null ? status : "error";

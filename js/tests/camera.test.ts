@@ -32,11 +32,14 @@ describe("camera state", () => {
   it("keeps one camera per view mode and forgets them on a new grid", () => {
     const memory = new CameraMemory();
     const key = gridKey({
-      ...grid,
-      dims: [...grid.dims],
-      spacing: [...grid.spacing],
-      origin: [...grid.origin],
-      direction: [...grid.direction],
+      grid: {
+        ...grid,
+        dims: [...grid.dims],
+        spacing: [...grid.spacing],
+        origin: [...grid.origin],
+        direction: [...grid.direction],
+      },
+      meta: {},
     });
     const volume = readCamera(rotated());
     const axial = { ...volume, parallelScale: 2 };
@@ -47,10 +50,13 @@ describe("camera state", () => {
     expect(memory.restore("coronal", key)).toBeNull();
 
     const other = gridKey({
-      dims: [8, 3, 2],
-      spacing: [1, 1, 2],
-      origin: [0, 0, 0],
-      direction: [...grid.direction],
+      grid: {
+        dims: [8, 3, 2],
+        spacing: [1, 1, 2],
+        origin: [0, 0, 0],
+        direction: [...grid.direction],
+      },
+      meta: {},
     });
     expect(memory.restore("volume", other)).toBeNull();
     memory.save("axial", other, axial);

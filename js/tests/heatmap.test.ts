@@ -93,6 +93,8 @@ describe("image channels", () => {
     const entry: StepVolumes = {
       step: 0,
       version: 0,
+      level: 0,
+      levels: [],
       volumes: new Map([["image", channels[0] as (typeof channels)[number]]]),
       channels,
       bytes: 0,

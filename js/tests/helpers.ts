@@ -17,6 +17,9 @@ export function meta(overrides: Partial<VolumeMeta> = {}): VolumeMeta {
     nonfinite: 0,
     scale: 1,
     axes: [2, 1, 0],
+    level: 0,
+    factors: [1, 1, 1],
+    base: { shape: [2, 3, 4], spacing: [1, 1, 1], origin: [0, 0, 0] },
     ...overrides,
   };
 }

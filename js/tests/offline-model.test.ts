@@ -49,7 +49,7 @@ describe("OfflineModel", () => {
       const event = nextEvent(state);
       model.send({ type: "fetch", step: 5 });
       const got = await event;
-      if (got.kind !== "volumes") throw new Error(`expected volumes, got ${got.message}`);
+      if (got.kind !== "volumes") throw new Error(`expected volumes, got ${JSON.stringify(got)}`);
       expect(got.entry.version).toBe(2);
       const image = got.entry.volumes.get("image");
       expect(Array.from(image?.values ?? [])).toEqual(golden.expected.values);

@@ -64,9 +64,9 @@ describe("layout", () => {
 
 describe("cursor", () => {
   it("maps the array-order cursor to vtk's i, j, k and back", () => {
-    expect(toIjk([1, 2, 3], [2, 1, 0])).toEqual([3, 2, 1]);
-    expect(fromIjk([3, 2, 1], [2, 1, 0])).toEqual([1, 2, 3]);
-    expect(toIjk([1, 2, 3], [0, 1, 2])).toEqual([1, 2, 3]);
+    expect(toIjk([1, 2, 3], { axes: [2, 1, 0] })).toEqual([3, 2, 1]);
+    expect(fromIjk([3, 2, 1], { axes: [2, 1, 0] })).toEqual([1, 2, 3]);
+    expect(toIjk([1, 2, 3], { axes: [0, 1, 2] })).toEqual([1, 2, 3]);
   });
 
   it("keeps the cursor inside the grid, centre when unset", () => {

@@ -4,8 +4,9 @@
 // frames go out with their PNG as text.
 import { describe, expect, it } from "vitest";
 import { ModelState, type StepEvent } from "../src/model-state";
+import { PendingVolumes } from "../src/pending";
 import { parseKernelMessage, type VolumeMeta } from "../src/protocol";
-import { base64Into, PendingVolumes, toBase64 } from "../src/text-transport";
+import { base64Into, toBase64 } from "../src/text-transport";
 import { FakeModel } from "./fake-model";
 import payloads from "./golden-payloads.json";
 
@@ -72,13 +73,16 @@ describe("base64 fallback", () => {
     expect(events).toEqual([]);
     expect(model.sent).toEqual([
       { type: "fetch", step: 0 },
-      { type: "fetch", step: 0, transport: "base64" },
+      { type: "fetch", step: 0, level: 0, transport: "base64" },
     ]);
     expect(state.transport).toBe("base64");
     for (const message of base64Reply(0, [image, label], 50)) await state.handle(message, []);
-    expect(events.map((e) => e.kind)).toEqual(["volumes"]);
-    const entry = (events[0] as { entry: { volumes: Map<string, { values: ArrayLike<number> }> } })
-      .entry;
+    expect(events.map((e) => e.kind).filter((k) => k !== "progress")).toEqual(["volumes"]);
+    const entry = (
+      events.find((e) => e.kind === "volumes") as {
+        entry: { volumes: Map<string, { values: ArrayLike<number> }> };
+      }
+    ).entry;
     expect(Array.from(entry.volumes.get("image")?.values ?? [])).toEqual(image.expected.values);
     expect(Array.from(entry.volumes.get("label")?.values ?? [])).toEqual(label.expected.values);
     // the choice holds for the model's later fetches and for viewers made after it
@@ -104,7 +108,7 @@ describe("base64 fallback", () => {
     const message = parseKernelMessage({ ...header, sizes: [image.meta.nbytes + 8] });
     const parsed = parseKernelMessage(chunk);
     if (message?.type !== "volumes" || parsed?.type !== "chunk") throw new Error("not parsed");
-    expect(() => new PendingVolumes(message).add(parsed)).toThrow(/chunks held/);
+    expect(() => new PendingVolumes(message).add(parsed, undefined)).toThrow(/chunks held/);
   });
 
   it("ignores chunks of a reply that a newer one replaced", async () => {
@@ -115,7 +119,7 @@ describe("base64 fallback", () => {
     await state.handle(fresh[0], []);
     for (const chunk of stale) await state.handle(chunk, []);
     for (const chunk of fresh.slice(1)) await state.handle(chunk, []);
-    expect(events.map((e) => e.kind)).toEqual(["volumes"]);
+    expect(events.map((e) => e.kind).filter((k) => k !== "progress")).toEqual(["volumes"]);
   });
 
   it("sends frames with the PNG as a buffer, or as base64 once buffers are known lost", () => {

@@ -3,6 +3,7 @@
 // (no vtk.js rendering here).
 
 import type { Grid } from "../payload";
+import type { BaseGrid } from "../protocol";
 import { dot, screenRight, type ViewBasis } from "./orientation";
 
 type Vec3 = [number, number, number];
@@ -148,9 +149,12 @@ export function viewAspect(renderer: {
   return width > 0 && height > 0 ? width / height : 1;
 }
 
-/** Identifies a grid: a camera saved over one grid is meaningless over another. */
-export function gridKey(grid: Grid): string {
-  return JSON.stringify([grid.dims, grid.spacing, grid.origin, grid.direction]);
+/** Identifies a volume's full-resolution grid: a camera saved over one grid is meaningless over
+ * another, and every pyramid level of a volume shares its level 0's. */
+export function gridKey(volume: { grid: Grid; meta: { base?: BaseGrid } }): string {
+  const { grid, meta } = volume;
+  const placed = meta.base ?? { shape: grid.dims, spacing: grid.spacing, origin: grid.origin };
+  return JSON.stringify([placed.shape, placed.spacing, placed.origin, grid.direction]);
 }
 
 /** One saved camera per view (a view mode, or a pane of quad), all for the same grid; a new

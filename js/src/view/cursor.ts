@@ -5,16 +5,40 @@ import type { Cursor } from "../model";
 import type { DecodedVolume, Grid } from "../payload";
 import type { Vec3 } from "../protocol";
 
-/** vtk's (i, j, k) of a cursor given in array order; `axes[a]` is the array axis of vtk axis a. */
-export function toIjk(cursor: Cursor, axes: Vec3): Vec3 {
-  const at = (a: number) => cursor[axes[a] as number] as number;
+/** How a volume's voxels relate to the cursor: `axes[a]` is the array axis of vtk axis a, and
+ * voxel c of the full volume is voxel floor(c / factors[axis]) of a coarser level. */
+export interface CursorFrame {
+  axes: Vec3;
+  factors?: Vec3;
+  base?: { shape: Vec3 };
+}
+
+const ONE: Vec3 = [1, 1, 1];
+
+/** vtk's (i, j, k) of a cursor given in array order (on the volume's level). */
+export function toIjk(cursor: Cursor, frame: CursorFrame): Vec3 {
+  const factors = frame.factors ?? ONE;
+  const at = (a: number) => {
+    const axis = frame.axes[a] as number;
+    return Math.floor((cursor[axis] as number) / (factors[axis] as number));
+  };
   return [at(0), at(1), at(2)];
 }
 
-/** The cursor (array order) of vtk's (i, j, k). */
-export function fromIjk(ijk: Vec3, axes: Vec3): Cursor {
+/** The cursor (array order, full volume) of vtk's (i, j, k) on the volume's level: the voxel
+ * at the middle of the block it stands for. */
+export function fromIjk(ijk: Vec3, frame: CursorFrame): Cursor {
+  const factors = frame.factors ?? ONE;
   const cursor: Cursor = [0, 0, 0];
-  for (let a = 0; a < 3; a++) cursor[axes[a] as number] = ijk[a] as number;
+  for (let a = 0; a < 3; a++) {
+    const axis = frame.axes[a] as number;
+    const f = factors[axis] as number;
+    let c = (ijk[a] as number) * f + Math.floor((f - 1) / 2);
+    // the wire shape is C-order: vtk axis a is its axis 2 - a
+    const full = frame.base?.shape[2 - a];
+    if (full !== undefined) c = Math.min(c, full - 1);
+    cursor[axis] = c;
+  }
   return cursor;
 }
 
@@ -33,7 +57,7 @@ export function clampIjk(ijk: Vec3, dims: Vec3): Vec3 {
 /** The cursor on this volume in vtk's index axes: the trait's voxel, else the centre. */
 export function cursorIjk(cursor: Cursor | null, volume: DecodedVolume): Vec3 {
   const { dims } = volume.grid;
-  return cursor ? clampIjk(toIjk(cursor, volume.meta.axes), dims) : centreIjk(dims);
+  return cursor ? clampIjk(toIjk(cursor, volume.meta), dims) : centreIjk(dims);
 }
 
 /** The columns of the index-to-world matrix: index axis a's step in world mm. */

@@ -36,7 +36,7 @@ export function readCursor(
     }
   }
   return {
-    cursor: fromIjk(ijk, reference.meta.axes),
+    cursor: fromIjk(ijk, reference.meta),
     position: worldOf(reference.grid, ijk),
     values,
   };

@@ -13,6 +13,7 @@ import {
 } from "./protocol";
 import { parseScreenshotRequest, ScreenshotRequests } from "./screenshot";
 import { frameWithPicture, PendingVolumes } from "./text-transport";
+import { markModel } from "./timings";
 
 export type StepEvent =
   | { kind: "volumes"; entry: StepVolumes }
@@ -65,6 +66,7 @@ export class ModelState {
     const message: FetchMessage = { type: "fetch", step };
     if (this.transport === "base64") message.transport = "base64";
     this.model.send(message);
+    markModel(this, "fetch");
   }
 
   private useBase64(): void {
@@ -146,10 +148,12 @@ export class ModelState {
   }
 
   private async store(message: VolumesMessage, buffers: readonly WireBuffer[]): Promise<void> {
+    markModel(this, "received");
     const step = message.step;
     const decoded = await Promise.all(
       message.volumes.map((meta, i) => decodeVolume(meta, buffers[i] as WireBuffer)),
     );
+    markModel(this, "decoded");
     const volumes = new Map<Role, (typeof decoded)[number]>();
     const channels: (typeof decoded)[number][] = [];
     for (const volume of decoded) {

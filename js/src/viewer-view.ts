@@ -23,6 +23,7 @@ import { Panel } from "./panel/panel";
 import { injectStyle } from "./panel/style";
 import { LABEL_ROLES } from "./protocol";
 import { composeFrame, downloadName, frameMessage, offerDownload } from "./screenshot";
+import { markView } from "./timings";
 import { applyCamera, CameraMemory, gridKey, readCamera } from "./view/camera";
 import { applyCameraTrait, cameraTrait, parseCameraTrait, sameCamera } from "./view/camera-trait";
 import { clampIjk, cursorIjk, fromIjk, indexOf } from "./view/cursor";
@@ -316,6 +317,7 @@ export class ViewerView {
     if (this.disposed || this.glWindow) return;
     try {
       this.glWindow = new GLWindow(this.canvasBox, this.onFrame, this.onContextLost);
+      markView(this.root, "gl");
     } catch (error) {
       this.pool.markReleased(this.canvasBox);
       this.glFailure = describeError(error);
@@ -477,6 +479,7 @@ export class ViewerView {
       if (newData) panes.setDisplay(readDisplay(this.model));
       gl.resize();
       this.placeCameras(panes, this.shown);
+      markView(this.root, "uploaded");
       gl.render();
     } catch (error) {
       this.fail(`nbviewer3d could not render: ${describeError(error)}`);
@@ -494,6 +497,7 @@ export class ViewerView {
         loading ? "loading" : "ready",
         loading ? `loading step ${readStep(this.model)}…` : "",
       );
+      if (!loading) markView(this.root, "frame");
     }
     if (this.state.screenshots.size > 0 && !this.capturing) queueMicrotask(this.answerScreenshots);
   };

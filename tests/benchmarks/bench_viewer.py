@@ -696,8 +696,9 @@ _STEP_SWITCH = """async ({cell, positions, timeoutMs, pauseMs}) => {
     const t1 = await done;
     const fetched = window.__wsLog.slice(wsBefore).filter(
       (e) => e[4] === 'volumes' || e[4] === 'chunk');
+    const kinds = window.__wsLog.slice(wsBefore).map((e) => e[4] || e[3]);
     out.push({step: position, ms: t1 === null ? null : t1 - t0, fetched: fetched.length > 0,
-              bytes: fetched.reduce((a, e) => a + e[2], 0)});
+              bytes: fetched.reduce((a, e) => a + e[2], 0), messages: kinds.join(' ')});
   }
   return {switches: out};
 }"""

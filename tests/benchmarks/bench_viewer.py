@@ -1,6 +1,7 @@
 """Benchmark: nbviewer3d against ipyniivue and K3D, from cell execution to first frame.
 
-    python tests/benchmarks/bench_viewer.py [--quick] [--runs N] [--tools a,b] [--only TEXT]
+    python tests/benchmarks/bench_viewer.py [--quick] [--runs N] [--tools a,b]
+        [--only TEXT[,TEXT...]]   (alias --cases; e.g. "LiTS CT 128^3", "512^3", "dask")
     python tests/benchmarks/bench_viewer.py --pictures
 
 ``--pictures`` measures nothing: it retakes the README's side-by-side pictures of
@@ -12,7 +13,7 @@ cell builds the widget from arrays already in the kernel's memory and displays i
 
 * bytes to browser: bytes of every websocket frame the page receives (Playwright
   ``page.on("websocket")`` -> ``ws.on("framereceived")``), from triggering the cell until
-  first frame was detected; the same method for every tool, and it includes the widget's
+  first frame was detected (page-side byte counts); the same method for every tool, and it includes the widget's
   JavaScript where the tool ships it through the comm (all three are anywidgets).
 * kernel conversion: what the kernel spends turning arrays into what it sends.
   nbviewer3d: ``nbviewer3d.view(...)`` (timed in the cell) plus
@@ -35,7 +36,41 @@ cell builds the widget from arrays already in the kernel's memory and displays i
 * peak RSS of the kernel (VmHWM from ``/proc/self/status``), after first frame; it includes the
   arrays loaded before the timed cell (listed as "arrays" in the detailed table).
 
-Results go to stdout and to tests/benchmarks/results/viewer.md.
+* exec -> full resolution (nbviewer3d): as first frame, but also the root's ``data-level``
+  is "0" (a front end that sets no ``data-level`` draws full resolution at once: then it
+  equals first frame).
+* breakdown (nbviewer3d): the front end stamps ``performance.now()`` milestones on its root as
+  ``data-timings`` (js/src/timings.ts: module, initialize, render, gl, fetch, received,
+  decoded, uploaded, frame); the page's websocket log adds each kernel message's arrival,
+  ``msg_type`` and custom message type (read from the first bytes of the v1 websocket frame).
+  Phases: exec -> comm open (the largest comm_open frame: it carries the bundle), comm open ->
+  bundle evaluated (``module``: Lab's deserialization, anywidget importing ``_esm``,
+  evaluation), bundle -> render() (initialize, the display message), render -> GL ready,
+  render -> fetch sent, fetch round trip (fetch -> ``received``; in brackets the arrival of
+  the volumes frame, its bytes, and bytes / (arrival - fetch - kernel encode) as the wire
+  rate), decode, scene build (max(decoded, gl) -> ``uploaded``: mappers and transfer
+  functions set; vtk.js uploads textures inside the render call), first render (``uploaded``
+  -> ``frame``: texture upload, shader compile, draw), total (exec -> ``frame``). Median over
+  runs per phase.
+* step switch (case "step switch: ..."): the kernel holds 3 steps of the 128^3 CT + label
+  (steps 1, 2 rolled 16 and 32 voxels along x). After first frame, the page moves the panel's
+  step slider (value + input/change events, as a drag does) through STEP_SWITCHES, 500 ms
+  apart, and times with a MutationObserver until ``data-step`` is the step, ``data-frames``
+  grew and ``data-status`` is "ready". A switch during which a "volumes" message arrived is a
+  first visit (fetched from the kernel), else cached. Medians of each kind over all runs.
+* new cases: phantom 512^3 int16 + label (nbviewer3d.phantoms.abdomen zoomed, see
+  phantom_512), 1024^3 uint8 (that windowed to uint8, each voxel repeated 2x per axis), and
+  dask 2048x2048x512 int16 (x, y, z; numpy [z, y, x] (512, 2048, 2048)), built in the kernel
+  as ``dask.array.map_blocks`` of 32x512x512 chunks and handed to nbviewer3d as it is. A dask
+  callback stops any compute that grows the kernel by 2 GiB (a MemoryError: the row records
+  it). Memory guards (cannot()) record "cannot: <reason>" instead of running: ipyniivue and
+  K3D take no dask array (np.asarray would make 4.3 GB and one message of that size), K3D
+  over 256 MiB of float32, ipyniivue over 384 MiB in one message. Each run's page-side limit
+  grows with the volume (run_timeout_s), and a browser that a run took down is started again.
+
+Bytes are counted page-side (the websocket log), no longer through Playwright's frame events.
+Results go to stdout and to tests/benchmarks/results/viewer.md (and .json with every run's
+data-timings and step switches).
 """
 
 from __future__ import annotations

@@ -11,10 +11,11 @@ For each volume (two real CTs with their labels, synthetic phantoms with and wit
 label) and each tool, in a fresh browser context and a fresh kernel per run, one notebook
 cell builds the widget from arrays already in the kernel's memory and displays it. Measured:
 
-* bytes to browser: bytes of every websocket frame the page receives (Playwright
-  ``page.on("websocket")`` -> ``ws.on("framereceived")``), from triggering the cell until
-  first frame was detected (page-side byte counts); the same method for every tool, and it includes the widget's
-  JavaScript where the tool ships it through the comm (all three are anywidgets).
+* bytes to browser: bytes of every websocket message the page receives (an init script
+  wraps ``WebSocket`` and logs each message's size and ``performance.now()``), from
+  triggering the cell until first frame was detected; the same method for every tool, and it
+  includes the widget's JavaScript where the tool ships it through the comm (all three are
+  anywidgets).
 * kernel conversion: what the kernel spends turning arrays into what it sends.
   nbviewer3d: ``nbviewer3d.view(...)`` (timed in the cell) plus
   ``nbviewer3d.transport.encode`` of each of its volumes (timed after first frame, in the
@@ -544,8 +545,7 @@ AFTER_FRAME = {
 
 # --------------------------------------------------------------------------- page side
 
-# Timestamps each websocket message in the page's clock. Playwright's framereceived events
-# reach Python seconds late for multi-MB frames, so they give the bytes, this gives the time.
+# Logs each websocket message in the page's clock: size, msg_type, custom message type.
 _WS_LOG = r"""(() => {
   const Native = window.WebSocket;
   window.__wsLog = [];

@@ -15,6 +15,7 @@ import {
 } from "./protocol";
 import { parseScreenshotRequest, ScreenshotRequests } from "./screenshot";
 import { frameWithPicture } from "./text-transport";
+import { markModel } from "./timings";
 
 export type StepEvent =
   | { kind: "volumes"; entry: StepVolumes }
@@ -90,6 +91,7 @@ export class ModelState {
     if (level !== undefined) message.level = level;
     if (this.transport === "base64") message.transport = "base64";
     this.model.send(message);
+    markModel(this, "fetch");
   }
 
   private askChunks(pending: PendingVolumes): void {
@@ -205,10 +207,12 @@ export class ModelState {
   }
 
   private async store(message: VolumesMessage, buffers: readonly WireBuffer[]): Promise<void> {
+    markModel(this, "received");
     const step = message.step;
     const decoded = await Promise.all(
       message.volumes.map((meta, i) => decodeVolume(meta, buffers[i] as WireBuffer)),
     );
+    markModel(this, "decoded");
     const volumes = new Map<Role, (typeof decoded)[number]>();
     const channels: (typeof decoded)[number][] = [];
     for (const volume of decoded) {

@@ -25,6 +25,7 @@ import { Panel } from "./panel/panel";
 import { injectStyle } from "./panel/style";
 import { LABEL_ROLES } from "./protocol";
 import { composeFrame, downloadName, frameMessage, offerDownload } from "./screenshot";
+import { markView } from "./timings";
 import { applyCamera, CameraMemory, gridKey, readCamera } from "./view/camera";
 import { applyCameraTrait, cameraTrait, parseCameraTrait, sameCamera } from "./view/camera-trait";
 import { clampIjk, cursorIjk, fromIjk, indexOf } from "./view/cursor";
@@ -382,6 +383,7 @@ export class ViewerView {
     try {
       this.glWindow = new GLWindow(this.canvasBox, this.onFrame, this.onContextLost);
       noteTextureLimit(this.glWindow.gl);
+      markView(this.root, "gl");
     } catch (error) {
       this.pool.markReleased(this.canvasBox);
       this.glFailure = describeError(error);
@@ -543,6 +545,7 @@ export class ViewerView {
       if (newData) panes.setDisplay(readDisplay(this.model));
       gl.resize();
       this.placeCameras(panes, this.shown);
+      markView(this.root, "uploaded");
       gl.render();
     } catch (error) {
       this.fail(`nbviewer3d could not render: ${describeError(error)}`);
@@ -560,7 +563,11 @@ export class ViewerView {
       const transfer = loading ? this.state.transferOf(step) : null;
       if (transfer) this.showProgress(transfer.level, transfer.received, transfer.total);
       else this.setStatus(loading ? "loading" : "ready", loading ? `loading step ${step}…` : "");
-      if (!loading) this.schedulePrefetch();
+      markView(this.root, "frame");
+      if (!loading) {
+        markView(this.root, "full");
+        this.schedulePrefetch();
+      }
     }
     if (this.state.screenshots.size > 0 && !this.capturing) queueMicrotask(this.answerScreenshots);
   };

@@ -1,6 +1,7 @@
 """Benchmark: nbviewer3d against ipyniivue and K3D, from cell execution to first frame.
 
-    python tests/benchmarks/bench_viewer.py [--quick] [--runs N] [--tools a,b] [--only TEXT]
+    python tests/benchmarks/bench_viewer.py [--quick] [--runs N] [--tools a,b]
+        [--only TEXT[,TEXT...]]   (alias --cases; e.g. "LiTS CT 128^3", "512^3", "dask")
     python tests/benchmarks/bench_viewer.py --pictures
 
 ``--pictures`` measures nothing: it retakes the README's side-by-side pictures of
@@ -10,10 +11,11 @@ For each volume (two real CTs with their labels, synthetic phantoms with and wit
 label) and each tool, in a fresh browser context and a fresh kernel per run, one notebook
 cell builds the widget from arrays already in the kernel's memory and displays it. Measured:
 
-* bytes to browser: bytes of every websocket frame the page receives (Playwright
-  ``page.on("websocket")`` -> ``ws.on("framereceived")``), from triggering the cell until
-  first frame was detected; the same method for every tool, and it includes the widget's
-  JavaScript where the tool ships it through the comm (all three are anywidgets).
+* bytes to browser: bytes of every websocket message the page receives (an init script
+  wraps ``WebSocket`` and logs each message's size and ``performance.now()``), from
+  triggering the cell until first frame was detected; the same method for every tool, and it
+  includes the widget's JavaScript where the tool ships it through the comm (all three are
+  anywidgets).
 * kernel conversion: what the kernel spends turning arrays into what it sends.
   nbviewer3d: ``nbviewer3d.view(...)`` (timed in the cell) plus
   ``nbviewer3d.transport.encode`` of each of its volumes (timed after first frame, in the
@@ -35,7 +37,41 @@ cell builds the widget from arrays already in the kernel's memory and displays i
 * peak RSS of the kernel (VmHWM from ``/proc/self/status``), after first frame; it includes the
   arrays loaded before the timed cell (listed as "arrays" in the detailed table).
 
-Results go to stdout and to tests/benchmarks/results/viewer.md.
+* exec -> full resolution (nbviewer3d): as first frame, but also the root's ``data-level``
+  is "0" (a front end that sets no ``data-level`` draws full resolution at once: then it
+  equals first frame).
+* breakdown (nbviewer3d): the front end stamps ``performance.now()`` milestones on its root as
+  ``data-timings`` (js/src/timings.ts: module, initialize, render, gl, fetch, received,
+  decoded, uploaded, frame); the page's websocket log adds each kernel message's arrival,
+  ``msg_type`` and custom message type (read from the first bytes of the v1 websocket frame).
+  Phases: exec -> comm open (the largest comm_open frame: it carries the bundle), comm open ->
+  bundle evaluated (``module``: Lab's deserialization, anywidget importing ``_esm``,
+  evaluation), bundle -> render() (initialize, the display message), render -> GL ready,
+  render -> fetch sent, fetch round trip (fetch -> ``received``; in brackets the arrival of
+  the volumes frame, its bytes, and bytes / (arrival - fetch - kernel encode) as the wire
+  rate), decode, scene build (max(decoded, gl) -> ``uploaded``: mappers and transfer
+  functions set; vtk.js uploads textures inside the render call), first render (``uploaded``
+  -> ``frame``: texture upload, shader compile, draw), total (exec -> ``frame``). Median over
+  runs per phase.
+* step switch (case "step switch: ..."): the kernel holds 3 steps of the 128^3 CT + label
+  (steps 1, 2 rolled 16 and 32 voxels along x). After first frame, the page moves the panel's
+  step slider (value + input/change events, as a drag does) through STEP_SWITCHES, 500 ms
+  apart, and times with a MutationObserver until ``data-step`` is the step, ``data-frames``
+  grew and ``data-status`` is "ready". A switch during which a "volumes" message arrived is a
+  first visit (fetched from the kernel), else cached. Medians of each kind over all runs.
+* new cases: phantom 512^3 int16 + label (nbviewer3d.phantoms.abdomen zoomed, see
+  phantom_512), 1024^3 uint8 (that windowed to uint8, each voxel repeated 2x per axis), and
+  dask 2048x2048x512 int16 (x, y, z; numpy [z, y, x] (512, 2048, 2048)), built in the kernel
+  as ``dask.array.map_blocks`` of 32x512x512 chunks and handed to nbviewer3d as it is. A dask
+  callback stops any compute that grows the kernel by 2 GiB (a MemoryError: the row records
+  it). Memory guards (cannot()) record "cannot: <reason>" instead of running: ipyniivue and
+  K3D take no dask array (np.asarray would make 4.3 GB and one message of that size), K3D
+  over 256 MiB of float32, ipyniivue over 384 MiB in one message. Each run's page-side limit
+  grows with the volume (run_timeout_s), and a browser that a run took down is started again.
+
+Bytes are counted page-side (the websocket log), no longer through Playwright's frame events.
+Results go to stdout and to tests/benchmarks/results/viewer.md (and .json with every run's
+data-timings and step switches).
 """
 
 from __future__ import annotations
@@ -43,6 +79,7 @@ from __future__ import annotations
 import argparse
 import contextlib
 import datetime as dt
+import functools
 import json
 import os
 import platform
@@ -51,7 +88,6 @@ import subprocess
 import sys
 import tempfile
 import textwrap
-import time
 from collections.abc import Callable
 from dataclasses import dataclass, field
 from pathlib import Path
@@ -76,13 +112,28 @@ RESULTS = REPO / "tests" / "benchmarks" / "results" / "viewer.md"
 TOOLS = ("nbviewer3d", "ipyniivue", "k3d")
 VIEWPORT = {"width": 1000, "height": 800}
 HEIGHT_PX = 400
-RUN_TIMEOUT_S = 90.0
+RUN_TIMEOUT_S = 90.0  # per run; big volumes get more (run_timeout_s), at most MAX_TIMEOUT_S
+MAX_TIMEOUT_S = 600.0
 POLL_MS = 50
 MIN_FRACTION = 0.02
 SETTLE_MS = 3000
 LIVER_PACKAGE = "liver_ct_segmentation_package"
+# Memory guards (see cannot()): K3D's frames for a 268 MB float32 volume ran Playwright's
+# driver out of memory (README, 2026-11-21); the DevTools protocol hands Playwright every
+# websocket frame base64-encoded in one string, so one message past ~400 MB exceeds V8's
+# string limit in the driver.
+K3D_GUARD_BYTES = 256 * 2**20  # K3D's float32 copy of the volume
+MESSAGE_GUARD_BYTES = 384 * 2**20  # one volume in one message (ipyniivue's NIfTI bytes)
+LAZY_SHAPE = (512, 2048, 2048)  # [z, y, x] of the dask case: x, y, z = 2048, 2048, 512
+LAZY_CHUNKS = (32, 512, 512)
+LAZY_GUARD_BYTES = 2 * 2**30  # kernel RSS growth during a dask compute that stops the run
+STEP_SWITCHES = (1, 2, 0, 1, 2, 0, 1, 2)  # slider positions, after the view shows step 0
+STEP_SHIFT = 16  # voxels each step rolls the CT and its label along x
 
 # --------------------------------------------------------------------------- volumes
+
+STEPS_CASE = "step switch: 3 steps of LiTS CT 128^3 float32 + label"
+LAZY_CASE = "dask 2048x2048x512 int16"
 
 
 @dataclass
@@ -90,12 +141,15 @@ class Case:
     """One volume (numpy order z, y, x) with or without a label, saved as .npy for kernels."""
 
     name: str
-    image: Path
+    image: Path | None  # None: lazy
     label: Path | None
     spacing: tuple[float, float, float]  # x, y, z mm
     shape: tuple[int, ...] = ()
     dtype: str = ""
-    nbytes: int = 0
+    nbytes: int = 0  # the image's
+    lazy: bool = False  # the kernel builds the image as a dask array (LAZY_IMAGE); no file
+    steps: int = 1  # > 1: the step-switch case (nbviewer3d only), see STEP_SWITCHES
+    label_bytes: int = 0
 
 
 def _liver_arrays() -> tuple[npt.NDArray[np.float32], npt.NDArray[np.uint8]]:
@@ -184,6 +238,78 @@ def phantom(
     return hu, label
 
 
+@functools.lru_cache(maxsize=1)
+def phantom_512() -> tuple[npt.NDArray[np.int16], npt.NDArray[np.uint8]]:
+    """nbviewer3d.phantoms.abdomen() (120x88x96 voxels x, y, z of 3.2x3.2x4 mm) resampled to
+    512^3 [z, y, x] with scipy.ndimage.zoom: linear for the image (rounded to int16 HU),
+    nearest for the label (uint8). Spacing becomes (0.75, 0.55, 0.75) mm (x, y, z)."""
+    from scipy.ndimage import zoom
+
+    from nbviewer3d.phantoms import abdomen
+
+    p = abdomen()
+    img = np.ascontiguousarray(p.image.transpose(2, 1, 0), np.float32)  # (x, y, z) -> [z, y, x]
+    lab = np.ascontiguousarray(p.label.transpose(2, 1, 0))
+    factors = tuple(512 / n for n in img.shape)
+    image = zoom(img, factors, order=1, grid_mode=True, mode="nearest")
+    label = zoom(lab, factors, order=0, grid_mode=True, mode="nearest")
+    if image.shape != (512, 512, 512) or label.shape != (512, 512, 512):
+        raise RuntimeError(f"zoom gave {image.shape} and {label.shape}, not 512^3")
+    hu = np.clip(np.rint(image), -32768, 32767).astype(np.int16)
+    return hu, label.astype(np.uint8)
+
+
+def phantom_1024_uint8() -> tuple[npt.NDArray[np.uint8], npt.NDArray[np.uint8]]:
+    """phantom_512's image windowed to uint8 ([-1000, 1000] HU -> [0, 255]) and each voxel
+    repeated twice along each axis: 1024^3 uint8 (1 GiB), spacing halved. No label is shown
+    (the returned one is a placeholder the case does not use)."""
+    hu, _ = phantom_512()
+    small = np.clip((hu.astype(np.float32) + 1000.0) * (255.0 / 2000.0), 0, 255)
+    out = small.astype(np.uint8)
+    for axis in range(3):
+        out = np.repeat(out, 2, axis=axis)
+    return out, np.zeros((1, 1, 1), np.uint8)
+
+
+# Builds the dask case's image in the kernel, chunk by chunk and only when computed: the
+# body cylinder, a liver-like ellipsoid and the spine of phantom(), without noise.
+LAZY_IMAGE = """\
+import dask.array as da
+from dask.callbacks import Callback
+
+def _lazy_block(block_info=None):
+    (z0, z1), (y0, y1), (x0, x1) = block_info[None]["array-location"]
+    nz, ny, nx = SHAPE
+    z, y, x = (a.astype(np.float32) for a in np.ogrid[z0:z1, y0:y1, x0:x1])
+    z, y, x = (2 * z + 1) / nz - 1, (2 * y + 1) / ny - 1, (2 * x + 1) / nx - 1
+    body = (y / 0.62) ** 2 + (x / 0.85) ** 2
+    out = np.where(body <= 0.8, 40, np.where(body <= 1.0, -100, -1000)).astype(np.int16)
+    out = np.repeat(out, z1 - z0, axis=0)
+    out[((z - 0.1) / 0.6) ** 2 + ((y + 0.1) / 0.3) ** 2 + ((x + 0.35) / 0.3) ** 2 <= 1] = 60
+    out[np.broadcast_to(((y - 0.42) / 0.1) ** 2 + (x / 0.1) ** 2 <= 1, out.shape)] = 700
+    return out
+
+image = da.map_blocks(_lazy_block, chunks=tuple(
+    tuple(min(c, n - i) for i in range(0, n, c)) for n, c in zip(SHAPE, CHUNKS)),
+    dtype=np.int16, meta=np.empty((0, 0, 0), np.int16))
+
+def _rss_kb():
+    with open("/proc/self/statm") as _f:
+        return int(_f.read().split()[1]) * (os.sysconf("SC_PAGE_SIZE") // 1024)
+
+class _RssGuard(Callback):  # the benchmark's memory guard: stops a compute of the whole array
+    def __init__(self, limit_kb):
+        super().__init__()
+        self.limit_kb = limit_kb
+    def _posttask(self, key, result, dsk, state, worker_id):
+        if _rss_kb() > self.limit_kb:
+            raise MemoryError("benchmark guard: the kernel grew by more than GUARD_GIB GiB "
+                              "while computing the dask array (computed whole?)")
+
+_RssGuard(_rss_kb() + GUARD_KB).register()
+"""
+
+
 def build_cases(workdir: Path, quick: bool, only: str | None) -> list[Case]:
     """Make (and save once) every volume the run needs."""
     specs: list[tuple[str, Callable[[], tuple[Any, Any]], bool, tuple[float, float, float]]] = [
@@ -210,34 +336,85 @@ def build_cases(workdir: Path, quick: bool, only: str | None) -> list[Case]:
             True,
             (1, 1, 1),
         ),
+        ("phantom 512^3 int16 + label", phantom_512, True, (0.75, 0.55, 0.75)),
+        ("phantom 1024^3 uint8", phantom_1024_uint8, False, (0.375, 0.275, 0.375)),
+        (STEPS_CASE, _liver_arrays, True, (1.0, 1.0, 1.0)),
+        (LAZY_CASE, _lazy_placeholder, False, (1.0, 1.0, 1.0)),
     ]
     if quick:
         specs = [s for s in specs if "128^3" in s[0]]
     if only:
-        specs = [s for s in specs if only.lower() in s[0].lower()]
+        wanted = [w.strip().lower() for w in only.split(",") if w.strip()]
+        specs = [s for s in specs if any(w in s[0].lower() for w in wanted)]
     cases: list[Case] = []
-    made: dict[int, tuple[Path, Path, Any]] = {}
+    made: dict[Any, tuple[Path, Path, tuple[int, ...], str, int, int]] = {}
     for name, make, with_label, spacing in specs:
-        key = id(make) if not name.startswith("phantom") else hash(name.replace(" + label", ""))
+        if name == LAZY_CASE:
+            nbytes = int(np.prod(LAZY_SHAPE)) * 2
+            cases.append(Case(name, None, None, spacing, LAZY_SHAPE, "int16", nbytes, lazy=True))
+            continue
+        key = make if not name.startswith("phantom") else name.replace(" + label", "")
         if key not in made:
             image, label = make()
             stem = workdir / f"vol{len(made)}"
             np.save(f"{stem}-image.npy", image)
             np.save(f"{stem}-label.npy", label)
-            made[key] = (Path(f"{stem}-image.npy"), Path(f"{stem}-label.npy"), image)
-        img_path, lab_path, image = made[key]
+            made[key] = (
+                Path(f"{stem}-image.npy"),
+                Path(f"{stem}-label.npy"),
+                tuple(image.shape),
+                str(image.dtype),
+                int(image.nbytes),
+                int(label.nbytes),
+            )
+            del image, label
+        img_path, lab_path, shape, dtype, nbytes, label_bytes = made[key]
         cases.append(
             Case(
                 name,
                 img_path,
                 lab_path if with_label else None,
                 spacing,
-                tuple(image.shape),
-                str(image.dtype),
-                int(image.nbytes),
+                shape,
+                dtype,
+                nbytes,
+                steps=3 if name == STEPS_CASE else 1,
+                label_bytes=label_bytes if with_label else 0,
             )
         )
     return cases
+
+
+def _lazy_placeholder() -> tuple[Any, Any]:
+    raise AssertionError("the dask case is built in the kernel (LAZY_IMAGE)")
+
+
+def cannot(case: Case, tool: str) -> str | None:
+    """Why ``tool`` cannot run ``case`` here (a memory guard), else None."""
+    gb = case.nbytes / 1e9
+    if tool != "nbviewer3d" and case.lazy:
+        return (
+            f"cannot: takes no dask array; np.asarray would make {gb:.1f} GB in the kernel and "
+            f"one {gb:.1f} GB message, over the {MESSAGE_GUARD_BYTES / 2**20:.0f} MiB "
+            "per-message memory guard"
+        )
+    if tool == "k3d" and int(np.prod(case.shape)) * 4 > K3D_GUARD_BYTES:
+        return (
+            f"cannot: K3D sends a float32 copy ({np.prod(case.shape) * 4 / 1e6:.0f} MB); over "
+            f"{K3D_GUARD_BYTES / 2**20:.0f} MiB Playwright's driver ran out of memory"
+        )
+    if tool == "ipyniivue" and case.nbytes > MESSAGE_GUARD_BYTES:
+        return (
+            f"cannot: one {case.nbytes / 1e6:.0f} MB NIfTI message, over the "
+            f"{MESSAGE_GUARD_BYTES / 2**20:.0f} MiB per-message memory guard"
+        )
+    return None
+
+
+def run_timeout_s(case: Case, tool: str) -> float:
+    """The page-side limit of one run: 90 s, more for big volumes (ipyniivue's 206 MB took 62 s)."""
+    rate = 2e6 if tool == "ipyniivue" else 4e6  # bytes per second of budget
+    return min(MAX_TIMEOUT_S, max(RUN_TIMEOUT_S, (case.nbytes + case.label_bytes) / rate))
 
 
 # --------------------------------------------------------------------------- notebook cells
@@ -251,13 +428,25 @@ def setup_cell(case: Case, tool: str) -> str:
         "k3d": "import k3d",
     }[tool]
     label = f"np.load({str(case.label)!r})" if case.label else "None"
-    return textwrap.dedent(
-        f"""\
-        import json, resource, time
+    if case.lazy:
+        load = (
+            LAZY_IMAGE.replace("SHAPE", repr(LAZY_SHAPE))
+            .replace("CHUNKS", repr(LAZY_CHUNKS))
+            .replace("GUARD_GIB", f"{LAZY_GUARD_BYTES / 2**30:g}")
+            .replace("GUARD_KB", str(LAZY_GUARD_BYTES // 1024))
+        )
+        sample = "np.asarray(image[::8, ::8, ::8])"  # a 1/512 sample: never the whole array
+    else:
+        load = f"image = np.load({str(case.image)!r})\n"
+        sample = "image[::2, ::2, ::2]"
+    return (
+        textwrap.dedent(
+            f"""\
+        import json, os, resource, time
         import numpy as np
         from IPython.display import display
         {{imports}}
-        image = np.load({str(case.image)!r})
+        {{load}}
         label = {label}
         spacing = {case.spacing!r}
         def _hwm_kb():  # peak RSS since exec (ru_maxrss would carry the server's from fork)
@@ -265,20 +454,29 @@ def setup_cell(case: Case, tool: str) -> str:
                 if _line.startswith("VmHWM:"):
                     return int(_line.split()[1])
             return 0
-        lo, hi = (float(v) for v in np.percentile(image[::2, ::2, ::2], [0.5, 99.5]))
+        lo, hi = (float(v) for v in np.percentile({sample}, [0.5, 99.5]))
         _bench = {{"arrays_bytes": image.nbytes + (0 if label is None else label.nbytes),
                   "rss_before_kb": _hwm_kb()}}
         """
-    ).replace("{imports}", imports)
+        )
+        .replace("{imports}", imports)
+        .replace("{load}\n", load)
+    )
 
 
-def timed_cell(tool: str) -> str:
-    """Builds the widget from the in-memory arrays and displays it."""
+def timed_cell(tool: str, case: Case) -> str:
+    """Builds the widget from the in-memory arrays and displays it. The step-switch case adds
+    steps 1 and 2 (the CT and label rolled STEP_SHIFT and twice that along x) and shows step 0.
+    For a dask image the other tools get what a user would have to do: np.asarray (timed)."""
     build = {
         "nbviewer3d": """\
             # the cases are slice-first [z, y, x] arrays, spacing (x, y, z)
             w = nbviewer3d.view(image=image, label=label, axes="zyx", spacing=spacing[::-1],
                                 height=HEIGHT)
+            for _s in range(1, STEPS):
+                w.add(_s, image=np.roll(image, _s * SHIFT, axis=2),
+                      label=np.roll(label, _s * SHIFT, axis=2), axes="zyx", spacing=spacing[::-1])
+            w.step = 0
             """,
         "ipyniivue": """\
             def _nii(a):  # NIfTI is x-fastest: the [z, y, x] C-order buffer as (x, y, z)
@@ -300,7 +498,14 @@ def timed_cell(tool: str) -> str:
                                 bounds=_bounds, outlines=False, opacity=0.5)
             """,
     }[tool]
-    body = textwrap.dedent(build).replace("HEIGHT", str(HEIGHT_PX))
+    body = (
+        textwrap.dedent(build)
+        .replace("HEIGHT", str(HEIGHT_PX))
+        .replace("STEPS", str(case.steps))
+        .replace("SHIFT", str(STEP_SHIFT))
+    )
+    if case.lazy and tool != "nbviewer3d":
+        body = "image = np.asarray(image)  # these tools take no dask array\n" + body
     return (
         "_t0 = time.perf_counter()\n"
         + body
@@ -317,12 +522,15 @@ AFTER_FRAME = {
         _bench["widget_bytes_sent"] = w.bytes_sent
         _t0 = time.perf_counter()
         _n = 0
-        for _role in ("image", "label"):
-            _v = getattr(w, _role)
-            if _v is not None:
-                _meta, _buf = encode(_v, _role)
-                _n += memoryview(_buf).nbytes
-        _bench.update(encode_s=time.perf_counter() - _t0, encoded_bytes=_n)
+        try:
+            for _role in ("image", "label"):
+                _v = getattr(w, _role)
+                if _v is not None:
+                    _meta, _buf = encode(_v, _role)
+                    _n += memoryview(_buf).nbytes
+            _bench.update(encode_s=time.perf_counter() - _t0, encoded_bytes=_n)
+        except Exception as _e:  # a lazy image may not encode whole: that is no failure here
+            _bench["encode_error"] = f"{type(_e).__name__}: {_e}"[:200]
         """,
     "ipyniivue": """\
         _bench["maxrss_kb"] = _hwm_kb()
@@ -337,20 +545,47 @@ AFTER_FRAME = {
 
 # --------------------------------------------------------------------------- page side
 
-# Timestamps each websocket message in the page's clock. Playwright's framereceived events
-# reach Python seconds late for multi-MB frames, so they give the bytes, this gives the time.
-_WS_LOG = """(() => {
+# Logs each websocket message in the page's clock: size, msg_type, custom message type.
+_WS_LOG = r"""(() => {
   const Native = window.WebSocket;
   window.__wsLog = [];
+  // [msg_type, custom message type] of a kernel message, reading only its first bytes:
+  // v1.kernel.websocket.jupyter.org frames (binary: offsets, channel, header, parent, metadata,
+  // content, buffers) or the JSON text of the older protocol.
+  const head = /"msg_type":\s*"(\w+)"/;
+  const custom = /"method":\s*"custom",\s*"content":\s*\{[^{}]*?"type":\s*"(\w+)"/;
+  const decoder = new TextDecoder();
+  const classify = (d) => {
+    try {
+      if (typeof d === 'string') {
+        const start = d.slice(0, 8192);
+        const m = head.exec(start), c = custom.exec(start);
+        return [m ? m[1] : null, c ? c[1] : null];
+      }
+      if (!(d instanceof ArrayBuffer) || d.byteLength < 16) return [null, null];
+      const view = new DataView(d);
+      const count = Number(view.getBigUint64(0, true));
+      if (count < 6 || 8 * (count + 1) > d.byteLength) return [null, null];
+      const at = (i) => Number(view.getBigUint64(8 * (i + 1), true));
+      const header = decoder.decode(new Uint8Array(d, at(1), Math.min(4096, at(2) - at(1))));
+      const content = decoder.decode(new Uint8Array(d, at(4), Math.min(4096, at(5) - at(4))));
+      const m = head.exec(header), c = custom.exec(content);
+      return [m ? m[1] : null, c ? c[1] : null];
+    } catch (error) {
+      return [null, null];
+    }
+  };
   window.WebSocket = class extends Native {
     constructor(...args) {
       super(...args);
       const url = this.url;
       this.addEventListener('message', (e) => {
+        const t = performance.now();
         const d = e.data;
         const n = typeof d === 'string' ? new TextEncoder().encode(d).length
           : (d.byteLength !== undefined ? d.byteLength : d.size);
-        window.__wsLog.push([url, performance.now(), n]);
+        const [type, kind] = classify(d);
+        window.__wsLog.push([url, t, n, type, kind]);
       });
     }
   };
@@ -419,7 +654,7 @@ _RUN_AND_WAIT = """async ({cell, tool, timeoutMs, pollMs, minFraction, settleMs}
   app.commands.execute('notebook:run-cell');
   let frames = -1;
   const r = {frameMs: null, pixelsMs: null, canvasMs: null, idleMs: null, fraction: 0,
-             error: null, timeout: false, settledMs: null};
+             error: null, timeout: false, settledMs: null, fullMs: null, timings: null};
   let signature = null, doneMs = null;
   const kernel = app.shell.currentWidget.sessionContext.session.kernel;
   let sawBusy = false;
@@ -430,10 +665,14 @@ _RUN_AND_WAIT = """async ({cell, tool, timeoutMs, pollMs, minFraction, settleMs}
     if (sawBusy && r.idleMs === null && kernel.status === 'idle') r.idleMs = now;
     r.error = errorText();
     if (r.error) break;
-    if (tool === 'nbviewer3d' && r.frameMs === null) {
+    if (tool === 'nbviewer3d' && r.fullMs === null) {
       const root = node.querySelector('.nbviewer3d');
-      if (root && Number(root.getAttribute('data-frames') || '0') >= 1
-          && root.getAttribute('data-status') === 'ready') r.frameMs = now;
+      const drawn = root && Number(root.getAttribute('data-frames') || '0') >= 1
+          && root.getAttribute('data-status') === 'ready';
+      if (drawn && r.frameMs === null) r.frameMs = now;
+      // full resolution: data-level "0" (a front end without levels sets none: full at once)
+      const level = root ? root.getAttribute('data-level') : null;
+      if (drawn && (level === null || level === '0')) r.fullMs = now;
     }
     const f = shown();
     if (f >= 0 && r.canvasMs === null) r.canvasMs = now;
@@ -449,7 +688,7 @@ _RUN_AND_WAIT = """async ({cell, tool, timeoutMs, pollMs, minFraction, settleMs}
     if (f > r.fraction) r.fraction = f;
     if (r.pixelsMs === null && f >= minFraction) r.pixelsMs = now;
     const done = tool === 'nbviewer3d'
-      ? r.frameMs !== null && (r.pixelsMs !== null || now - r.frameMs > 5000)
+      ? r.fullMs !== null && (r.pixelsMs !== null || now - r.frameMs > 5000)
       : r.pixelsMs !== null;
     if (done && doneMs === null) doneMs = now;
     // keep watching until the picture has not changed for settleMs: the complete view
@@ -457,7 +696,46 @@ _RUN_AND_WAIT = """async ({cell, tool, timeoutMs, pollMs, minFraction, settleMs}
     if (now > timeoutMs) { r.timeout = true; break; }
   }
   r.t0 = t0;
+  const root = node.querySelector('.nbviewer3d');
+  const timings = root ? root.getAttribute('data-timings') : null;
+  r.timings = timings ? JSON.parse(timings) : null;
   return r;
+}"""
+
+# Moves the step slider (as a user drags it: its input and change events) to each position in
+# turn and times, with a MutationObserver on the view's root, until a completed frame shows
+# that step: data-step is the step, data-frames grew and data-status is "ready".
+_STEP_SWITCH = """async ({cell, positions, timeoutMs, pauseMs}) => {
+  const nb = window.jupyterapp.shell.currentWidget.content;
+  const root = nb.widgets[cell].node.querySelector('.nbviewer3d');
+  const slider = root.querySelector('input[data-control="step"]');
+  if (!slider) return {error: 'no step slider in the panel'};
+  const out = [];
+  for (const position of positions) {
+    await new Promise((resolve) => setTimeout(resolve, pauseMs));
+    const frames = Number(root.dataset.frames || '0');
+    const wsBefore = window.__wsLog.length;
+    const done = new Promise((resolve) => {
+      const check = () => root.dataset.step === String(position)
+        && Number(root.dataset.frames || '0') > frames && root.dataset.status === 'ready';
+      const observer = new MutationObserver(() => {
+        if (check()) { observer.disconnect(); resolve(performance.now()); }
+      });
+      observer.observe(root, {attributes: true});
+      setTimeout(() => { observer.disconnect(); resolve(null); }, timeoutMs);
+    });
+    const t0 = performance.now();
+    slider.value = String(position);
+    slider.dispatchEvent(new Event('input', {bubbles: true}));
+    slider.dispatchEvent(new Event('change', {bubbles: true}));
+    const t1 = await done;
+    const fetched = window.__wsLog.slice(wsBefore).filter(
+      (e) => e[4] === 'volumes' || e[4] === 'chunk');
+    const kinds = window.__wsLog.slice(wsBefore).map((e) => e[4] || e[3]);
+    out.push({step: position, ms: t1 === null ? null : t1 - t0, fetched: fetched.length > 0,
+              bytes: fetched.reduce((a, e) => a + e[2], 0), messages: kinds.join(' ')});
+  }
+  return {switches: out};
 }"""
 
 
@@ -476,6 +754,11 @@ class Run:
     error: str | None = None
     fraction: float = 0.0
     shot_fraction: float | None = None
+    full_s: float | None = None  # nbviewer3d: exec -> frame at full resolution (data-level)
+    bytes_full: int | None = None  # websocket bytes until then
+    timings: dict[str, float] = field(default_factory=dict)  # the view's data-timings
+    phases: dict[str, float | None] = field(default_factory=dict)  # see phases()
+    switches: list[dict[str, Any]] = field(default_factory=list)  # step-switch case
 
 
 def _foreground(png: Path) -> float:
@@ -488,27 +771,68 @@ def _foreground(png: Path) -> float:
     return float((np.abs(rgb - background).sum(axis=1) > 24).mean())
 
 
+def phases(
+    timings: dict[str, float] | None, log: list[list[Any]], t0: float, bench: dict[str, Any]
+) -> dict[str, float | None]:
+    """nbviewer3d's load split into phases (seconds; None where a mark is missing), from the
+    view's data-timings and the page's websocket log (both performance.now() of the page).
+
+    open = arrival of the largest comm_open frame after t0 (the one that carries the bundle);
+    wire = the custom "volumes" (or base64 "chunk") frames that arrived between the first fetch
+    and the "received" mark: their bytes, and when the last of them was in."""
+    if not timings:
+        return {}
+    mark = {k: float(v) for k, v in timings.items()}
+
+    def gap(a: float | None, b: float | None) -> float | None:
+        return None if a is None or b is None else (b - a) / 1000
+
+    opens = [(n, t) for _url, t, n, kind, _c in log if kind == "comm_open" and t >= t0]
+    opened = max(opens)[1] if opens else None
+    fetch, received = mark.get("fetch"), mark.get("received")
+    wire = [
+        (t, n)
+        for _url, t, n, _k, custom in log
+        if custom in ("volumes", "chunk")
+        and fetch is not None
+        and received is not None
+        and fetch <= t <= received
+    ]
+    wire_in = max(t for t, _ in wire) if wire else None
+    wire_bytes = sum(n for _, n in wire) if wire else None
+    ready = [mark[k] for k in ("decoded", "gl") if k in mark]
+    out: dict[str, float | None] = {
+        "kernel": bench.get("construct_s", 0.0) + bench.get("encode_s", 0.0),
+        "exec_to_open": gap(t0, opened),
+        "open_to_module": gap(opened, mark.get("module")),
+        "module_to_render": gap(mark.get("module"), mark.get("render")),
+        "render_to_gl": gap(mark.get("render"), mark.get("gl")),
+        "render_to_fetch": gap(mark.get("render"), fetch),
+        "fetch_to_received": gap(fetch, received),
+        "fetch_to_wire_in": gap(fetch, wire_in),
+        "wire_bytes": None if wire_bytes is None else float(wire_bytes),
+        "decode": gap(received, mark.get("decoded")),
+        "scene": gap(max(ready) if ready else None, mark.get("uploaded")),
+        "first_render": gap(mark.get("uploaded"), mark.get("frame")),
+        "total": gap(t0, mark.get("frame")),
+    }
+    encode = bench.get("encode_s")
+    if wire_bytes and wire_in is not None and fetch is not None and encode is not None:
+        seconds = (wire_in - fetch) / 1000 - encode
+        out["wire_mb_s"] = wire_bytes / 1e6 / seconds if seconds > 0 else None
+    return out
+
+
 def run_once(
     browser: Any, server: JupyterServer, case: Case, tool: str, tag: str, shots: Path
 ) -> Run:
     context = browser.new_context(viewport=VIEWPORT)  # fresh HTTP cache and JS state
     context.add_init_script(_WS_LOG)
-    frames: dict[str, list[int]] = {}  # url -> sizes, in order, from Playwright
-
-    def on_ws(ws: Any) -> None:
-        sizes = frames.setdefault(ws.url, [])
-
-        def on_frame(payload: str | bytes) -> None:
-            sizes.append(len(payload.encode()) if isinstance(payload, str) else len(payload))
-
-        ws.on("framereceived", on_frame)
-
     page = None
     try:
         name = f"bench-{tag}.ipynb"
-        server.write_notebook(name, [setup_cell(case, tool), timed_cell(tool)])
+        server.write_notebook(name, [setup_cell(case, tool), timed_cell(tool, case)])
         raw = context.new_page()
-        raw.on("websocket", on_ws)
         raw.goto(server.notebook_url(name, "lab"))
         page = NotebookPage(raw, server, name, "lab")
         page.wait_kernel_idle()
@@ -518,26 +842,15 @@ def run_once(
             {
                 "cell": 1,
                 "tool": tool,
-                "timeoutMs": RUN_TIMEOUT_S * 1000,
+                "timeoutMs": run_timeout_s(case, tool) * 1000,
                 "pollMs": POLL_MS,
                 "minFraction": MIN_FRACTION,
                 "settleMs": SETTLE_MS,
             },
         )
         log = raw.evaluate("() => window.__wsLog")
-        time.sleep(2.0)  # Playwright's frame events trail the page by up to seconds
-        raw.evaluate("() => 0")
         t0 = float(result["t0"])
-        # the i-th message of a socket in the page is the i-th frame Playwright saw on it
-        timed: list[tuple[float, int]] = []
-        seen: dict[str, int] = {}
-        for url, t_page, n_page in log:
-            i = seen.get(url, 0)
-            seen[url] = i + 1
-            sizes = frames.get(url, [])
-            n = sizes[i] if i < len(sizes) else int(n_page)
-            if t_page >= t0:
-                timed.append(((t_page - t0) / 1000, n))
+        timed = [((t_page - t0) / 1000, int(n)) for _url, t_page, n, *_ in log if t_page >= t0]
         run = Run(ok=False, fraction=float(result["fraction"]))
         run.bytes_total = sum(n for _, n in timed)
         run.bytes_to_browser = run.bytes_total
@@ -548,20 +861,39 @@ def run_once(
         if result["timeout"]:
             problems = page.page_errors + [t for k, t in page.console if k == "error"]
             run.error = "timeout" + (f" (page: {'; '.join(problems)[:200]})" if problems else "")
+            if tool == "nbviewer3d" and result["frameMs"] is not None:
+                run.first_frame_s = result["frameMs"] / 1000  # a coarse frame came, full did not
+                run.error += " before full resolution"
             with contextlib.suppress(Exception):
                 raw.screenshot(path=str(shots / f"{tag}-timeout.png"), timeout=10_000)
             return run
         frame_ms = result["frameMs"] if tool == "nbviewer3d" else result["pixelsMs"]
         run.first_frame_s = frame_ms / 1000
+        full_ms = result["fullMs"] if tool == "nbviewer3d" else None
+        run.full_s = None if full_ms is None else full_ms / 1000
         run.pixels_s = None if result["pixelsMs"] is None else result["pixelsMs"] / 1000
         run.settled_s = None if result["settledMs"] is None else result["settledMs"] / 1000
         before = [(t, n) for t, n in timed if t <= run.first_frame_s]
         run.bytes_to_browser = sum(n for _, n in before)
+        if run.full_s is not None:
+            run.bytes_full = sum(n for t, n in timed if t <= run.full_s)
         big = [t for t, n in before if n > 64 * 1024]
         run.transfer_s = big[-1] if big else None
         page.execute(textwrap.dedent(AFTER_FRAME[tool]))
         run.bench = page.eval_json("_bench")
         run.kernel_s = run.bench["construct_s"] + run.bench.get("encode_s", 0.0)
+        if tool == "nbviewer3d":
+            run.timings = result["timings"] or {}
+            run.phases = phases(result["timings"], log, t0, run.bench)
+        if case.steps > 1:
+            switched = raw.evaluate(
+                _STEP_SWITCH,
+                {"cell": 1, "positions": list(STEP_SWITCHES), "timeoutMs": 60_000, "pauseMs": 500},
+            )
+            if switched.get("error"):
+                run.error = f"step switch: {switched['error']}"
+                return run
+            run.switches = switched["switches"]
         run.ok = True
         try:
             canvas = raw.locator(".jp-OutputArea canvas").last
@@ -574,8 +906,10 @@ def run_once(
         return Run(ok=False, error=f"{type(error).__name__}: {str(error)[:300]}")
     finally:
         if page is not None:
-            page.close()  # shuts the kernel down: the next run starts a fresh one
-        context.close()
+            with contextlib.suppress(Exception):
+                page.close()  # shuts the kernel down: the next run starts a fresh one
+        with contextlib.suppress(Exception):
+            context.close()
 
 
 # --------------------------------------------------------------------------- report
@@ -593,10 +927,53 @@ def _s(v: float | None) -> str:
     return "-" if v is None else f"{v:.2f} s"
 
 
-def summarize(case: Case, tool: str, runs: list[Run]) -> dict[str, Any]:
+PHASES = (  # (key, column title) of the breakdown table, in the order of the load
+    ("kernel", "kernel conversion"),
+    ("exec_to_open", "exec -> comm open"),
+    ("open_to_module", "comm open -> bundle evaluated"),
+    ("module_to_render", "bundle -> render()"),
+    ("render_to_gl", "render -> GL ready"),
+    ("render_to_fetch", "render -> fetch sent"),
+    ("fetch_to_received", "fetch round trip"),
+    ("decode", "decode"),
+    ("scene", "scene build"),
+    ("first_render", "first render"),
+    ("total", "total"),
+)
+
+
+def _switch_medians(runs: list[Run], fetched: bool) -> tuple[float | None, int]:
+    times = [
+        w["ms"] / 1000
+        for r in runs
+        for w in r.switches
+        if w["fetched"] == fetched and w["ms"] is not None
+    ]
+    return _median(times), len(times)
+
+
+def summarize(case: Case, tool: str, runs: list[Run], reason: str | None = None) -> dict[str, Any]:
     good = [r for r in runs if r.ok]
-    failures = [r.error or "failed" for r in runs if not r.ok]
+    failures = [r.error or "failed" for r in runs if not r.ok] + ([reason] if reason else [])
+    first_visit, n_first = _switch_medians(good, True)
+    cached, n_cached = _switch_medians(good, False)
+    lost = sum(1 for r in good for w in r.switches if w["ms"] is None)
+    phase_medians = {
+        key: _median([v for r in good if (v := r.phases.get(key)) is not None])
+        for key in [k for k, _ in PHASES] + ["fetch_to_wire_in", "wire_bytes", "wire_mb_s"]
+    }
     return {
+        "cannot": reason,
+        "full_s": _median([r.full_s for r in good if r.full_s is not None]),
+        "bytes_full": _median([r.bytes_full for r in good if r.bytes_full is not None]),
+        "phases": phase_medians,
+        "switch_first_s": first_visit,
+        "switch_first_n": n_first,
+        "switch_cached_s": cached,
+        "switch_cached_n": n_cached,
+        "switch_lost": lost,
+        "switches": [r.switches for r in good if r.switches],
+        "timings": [r.timings for r in good if r.timings],
         "volume": case.name,
         "tool": tool,
         "runs": f"{len(good)}/{len(runs)}",
@@ -650,6 +1027,56 @@ def machine() -> dict[str, str]:
     }
 
 
+def breakdown_lines(rows: list[dict[str, Any]]) -> list[str]:
+    """nbviewer3d's first frame split into phases (docstring: "breakdown")."""
+    ours = [r for r in rows if r["tool"] == "nbviewer3d" and r["phases"].get("total") is not None]
+    if not ours:
+        return []
+    lines = [
+        "",
+        "Where nbviewer3d's first frame goes (median; seconds from the page's clock, see the "
+        "script's docstring): `fetch round trip` = fetch sent -> volumes message handed to the "
+        "widget; in brackets when its websocket frame was in, its bytes, and bytes / (frame in "
+        "- kernel encode).",
+        "",
+        "| volume | " + " | ".join(title for _, title in PHASES) + " |",
+        "|---|" + "---|" * len(PHASES),
+    ]
+    for r in ours:
+        p = r["phases"]
+        cells = []
+        for key, _ in PHASES:
+            cell = _s(p.get(key))
+            if key == "fetch_to_received" and p.get("wire_bytes"):
+                rate = "" if p.get("wire_mb_s") is None else f", {p['wire_mb_s']:.0f} MB/s"
+                cell += f" (in {_s(p.get('fetch_to_wire_in'))}; {_mb(p['wire_bytes'])}{rate})"
+            cells.append(cell)
+        lines.append(f"| {r['volume']} | " + " | ".join(cells) + " |")
+    return lines
+
+
+def switch_lines(rows: list[dict[str, Any]]) -> list[str]:
+    """The step-switch case's medians."""
+    ours = [r for r in rows if r["switches"]]
+    if not ours:
+        return []
+    lines = [
+        "",
+        "Step switch (nbviewer3d): the panel's step slider moved in the page -> the completed "
+        "frame showing that step; first visit = its volumes came from the kernel during the "
+        "switch, cached = the browser held them (median, count).",
+        "",
+        "| volume | first visit | cached | switches that timed out |",
+        "|---|---|---|---|",
+    ]
+    for r in ours:
+        lines.append(
+            f"| {r['volume']} | {_s(r['switch_first_s'])} ({r['switch_first_n']}) | "
+            f"{_s(r['switch_cached_s'])} ({r['switch_cached_n']}) | {r['switch_lost']} |"
+        )
+    return lines
+
+
 def report(rows: list[dict[str, Any]], info: dict[str, str], runs: int, quick: bool) -> str:
     lines = [
         "# nbviewer3d vs ipyniivue vs K3D: bytes and time to first frame",
@@ -660,18 +1087,26 @@ def report(rows: list[dict[str, Any]], info: dict[str, str], runs: int, quick: b
         "kernel and a fresh browser context. The 2 cores are shared with other work on this "
         "machine, so figures carry noise.",
         "",
-        "| volume | tool | bytes to browser | kernel conversion | exec -> first frame |",
-        "|---|---|---|---|---|",
+        "| volume | tool | bytes to browser | kernel conversion | exec -> first frame "
+        "| exec -> full resolution | kernel peak RSS |",
+        "|---|---|---|---|---|---|---|",
     ]
     for r in rows:
+        if r["cannot"]:
+            lines.append(f"| {r['volume']} | {r['tool']} | {r['cannot']} | | | | |")
+            continue
         frame = (
             _s(r["first_frame_s"])
             if r["first_frame_s"] is not None
-            else (", ".join(sorted(set(r["failures"])))[:80] or "-")
+            else (", ".join(sorted(set(r["failures"])))[:120] or "-")
         )
+        full = _s(r["full_s"]) if r["tool"] == "nbviewer3d" else "-"
+        rss = "-" if not r["rss_kb"] else f"{r['rss_kb'] / 1024:.0f} MiB"
         lines.append(
-            f"| {r['volume']} | {r['tool']} | {_mb(r['bytes'])} | {_s(r['kernel_s'])} | {frame} |"
+            f"| {r['volume']} | {r['tool']} | {_mb(r['bytes'])} | {_s(r['kernel_s'])} | {frame} "
+            f"| {full} | {rss} |"
         )
+    lines += breakdown_lines(rows) + switch_lines(rows)
     lines += [
         "",
         "Details: `payload` = the voxel bytes the tool serialized (nbviewer3d: the encoded "
@@ -688,6 +1123,8 @@ def report(rows: list[dict[str, Any]], info: dict[str, str], runs: int, quick: b
         "|---|---|---|---|---|---|---|---|---|---|---|---|---|",
     ]
     for r in rows:
+        if r["cannot"]:
+            continue
         rss = "-" if not r["rss_kb"] else f"{r['rss_kb'] / 1024:.0f} MiB"
         shot = "-" if r["shot"] is None else f"{r['shot']:.0%}"
         lines.append(
@@ -715,12 +1152,41 @@ def report(rows: list[dict[str, Any]], info: dict[str, str], runs: int, quick: b
     return "\n".join(lines)
 
 
+class Browser:
+    """Chromium through Playwright, started again when a run took it (or its driver) down."""
+
+    def __init__(self) -> None:
+        self.stack: contextlib.ExitStack | None = None
+        self.browser: Any = None
+
+    def get(self) -> Any:
+        if self.browser is None or not self.browser.is_connected():
+            self.close()
+            self.stack = contextlib.ExitStack()
+            self.browser = self.stack.enter_context(chromium())
+        return self.browser
+
+    def close(self) -> None:
+        if self.stack is not None:
+            with contextlib.suppress(Exception):
+                self.stack.close()
+        self.stack = None
+        self.browser = None
+
+
 def main() -> None:
     parser = argparse.ArgumentParser(description=__doc__.split("\n")[0])
     parser.add_argument("--quick", action="store_true", help="128^3 volumes only, 1 run")
     parser.add_argument("--runs", type=int, default=3, help="runs per row (median); default 3")
     parser.add_argument("--tools", default=",".join(TOOLS), help="comma-separated subset")
-    parser.add_argument("--only", default=None, help="only volumes whose name contains this")
+    parser.add_argument(
+        "--only",
+        "--cases",
+        dest="only",
+        default=None,
+        help="only volumes whose name contains this (comma-separated: any of them), e.g. "
+        "'LiTS CT 128^3', '512^3', '1024^3', 'dask', 'step switch'",
+    )
     parser.add_argument("--out", type=Path, default=RESULTS)
     parser.add_argument(
         "--pictures", action="store_true", help="retake notebooks/images/side_by_side_*.png"
@@ -740,6 +1206,7 @@ def main() -> None:
 
     info = machine()
     rows: list[dict[str, Any]] = []
+    args.out.parent.mkdir(parents=True, exist_ok=True)
     with tempfile.TemporaryDirectory(prefix="bench-viewer-") as tmp:
         workdir = Path(tmp)
         (workdir / "nb").mkdir()
@@ -747,38 +1214,62 @@ def main() -> None:
         shots.mkdir(parents=True, exist_ok=True)
         print("making volumes...", flush=True)
         cases = build_cases(workdir, args.quick, args.only)
-        with running_server(workdir / "nb", env=env) as server, chromium() as browser:
-            for case in cases:
-                n = 1 if (case.nbytes > 100e6 and not args.quick) else runs
-                for tool in tools:
-                    results = []
-                    for i in range(n):
-                        tag = (
-                            f"{tool}-{case.name}-{i}".replace(" ", "_")
-                            .replace("^", "")
-                            .replace("+", "")
-                        )
-                        run = run_once(browser, server, case, tool, tag, shots)
-                        results.append(run)
-                        print(
-                            f"  {case.name} | {tool} | run {i}: "
-                            f"first frame {_s(run.first_frame_s)}, "
-                            f"pixels {_s(run.pixels_s)}, settled {_s(run.settled_s)}, "
-                            f"data in {_s(run.transfer_s)}, "
-                            f"{_mb(run.bytes_to_browser)}, kernel {_s(run.kernel_s)}, "
-                            f"max fraction {run.fraction:.3f}"
-                            + (f", ERROR {run.error}" if run.error else ""),
-                            flush=True,
-                        )
-                    rows.append(summarize(case, tool, results))
-                    args.out.write_text(report(rows, info, runs, args.quick))  # so far
+        browser = Browser()
+        try:
+            with running_server(workdir / "nb", env=env) as server:
+                for case in cases:
+                    n = 1 if (case.nbytes > 100e6 and not args.quick) else runs
+                    for tool in tools:
+                        if case.steps > 1 and tool != "nbviewer3d":
+                            continue  # step switching is measured for nbviewer3d only
+                        reason = cannot(case, tool)
+                        if reason:
+                            print(f"  {case.name} | {tool}: {reason}", flush=True)
+                            rows.append(summarize(case, tool, [], reason))
+                            args.out.write_text(report(rows, info, runs, args.quick))
+                            continue
+                        results = []
+                        for i in range(n):
+                            tag = (
+                                f"{tool}-{case.name}-{i}".replace(" ", "_")
+                                .replace("^", "")
+                                .replace("+", "")
+                                .replace(":", "")
+                            )
+                            run = run_once(browser.get(), server, case, tool, tag, shots)
+                            results.append(run)
+                            print(
+                                f"  {case.name} | {tool} | run {i}: "
+                                f"first frame {_s(run.first_frame_s)}, full {_s(run.full_s)}, "
+                                f"pixels {_s(run.pixels_s)}, settled {_s(run.settled_s)}, "
+                                f"data in {_s(run.transfer_s)}, "
+                                f"{_mb(run.bytes_to_browser)}, kernel {_s(run.kernel_s)}, "
+                                f"max fraction {run.fraction:.3f}"
+                                + (f", ERROR {run.error}" if run.error else ""),
+                                flush=True,
+                            )
+                            if run.phases:
+                                print(f"    phases {_phase_text(run.phases)}", flush=True)
+                            if run.switches:
+                                print(f"    switches {run.switches}", flush=True)
+                        rows.append(summarize(case, tool, results))
+                        args.out.write_text(report(rows, info, runs, args.quick))  # so far
+        finally:
+            browser.close()
     text = report(rows, info, runs, args.quick)
-    args.out.parent.mkdir(parents=True, exist_ok=True)
     args.out.write_text(text)
     (args.out.with_suffix(".json")).write_text(
         json.dumps({"machine": info, "rows": rows}, indent=1)
     )
     print(text)
+
+
+def _phase_text(p: dict[str, float | None]) -> str:
+    return ", ".join(
+        f"{k} {v:.3f}" if k != "wire_bytes" else f"{k} {v / 1e6:.1f} MB"
+        for k, v in p.items()
+        if v is not None
+    )
 
 
 if __name__ == "__main__":

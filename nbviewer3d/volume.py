@@ -6,10 +6,13 @@ The axis convention is stated once, in :mod:`nbviewer3d.inputs`.
 from __future__ import annotations
 
 from dataclasses import dataclass, field, replace
-from typing import Any, Literal
+from typing import TYPE_CHECKING, Any, Literal
 
 import numpy as np
 import numpy.typing as npt
+
+if TYPE_CHECKING:
+    from .lazy import LazySource
 
 Kind = Literal["image", "label", "heatmap"]
 KINDS: tuple[Kind, ...] = ("image", "label", "heatmap")
@@ -42,6 +45,9 @@ class Volume:
     drawn over the image (``heatmap``: a class activation map, saliency, a probability).
     ``source`` names where the voxels came from; ``lossy`` holds a sentence when that source
     did not keep the values the user logged (MONAI's 8-bit GIFs), else ``None``.
+    ``full`` is set when ``data`` is a pyramid level of a lazy input too large for the kernel
+    (dask, zarr, a memmap...): it holds that source at full resolution, ``full.shape`` its
+    real size and ``full.factors`` the downsampling of ``data``; else ``None``.
     ``np.asarray(volume)`` is ``volume.data``. The axis convention is in :mod:`nbviewer3d.inputs`.
     """
 
@@ -53,6 +59,7 @@ class Volume:
     source: str = "array"
     lossy: str | None = field(default=None, compare=False)
     frame: Frame = "RAS"
+    full: LazySource | None = field(default=None, compare=False, repr=False)
 
     def __post_init__(self) -> None:
         if not isinstance(self.data, np.ndarray) or self.data.ndim != 3:

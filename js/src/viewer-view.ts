@@ -144,6 +144,7 @@ export class ViewerView {
     model.on("change:height", this.onHeight);
     model.on("change:channel", this.onChannel);
     model.on("change:camera", this.onCamera);
+    model.on("change:cache_mb", this.onCacheCap);
     this.unsubscribeScreenshots = state.screenshots.subscribe(this.onScreenshotRequest);
 
     this.resizeObserver =
@@ -185,6 +186,7 @@ export class ViewerView {
     this.model.off("change:height", this.onHeight);
     this.model.off("change:channel", this.onChannel);
     this.model.off("change:camera", this.onCamera);
+    this.model.off("change:cache_mb", this.onCacheCap);
     this.unsubscribeScreenshots();
     this.state.cache.pin(this, null);
     this.unsubscribe();
@@ -211,6 +213,11 @@ export class ViewerView {
     }
     this.setStatus("loading", `loading step ${step}…`);
     this.state.cache.request(step, version);
+  });
+
+  /** A new cache_mb may let the shown step come at a finer level (or need a coarser one). */
+  private readonly onCacheCap = this.guarded((): void => {
+    if (this.shown) this.refine(this.shown);
   });
 
   /** Asks for the finer level the browser can hold, once a coarser one is shown. */

@@ -1,0 +1,144 @@
+"""Progressive levels in JupyterLab + Chromium: a volume larger than the preview shows its
+coarse level first, then full resolution replaces it in place, in chunks no larger than the
+delivery's limit; a small cache_mb keeps a coarser level and says why; leaving a step stops
+its transfer. (The pyramid itself: tests/test_pyramid.py; the messages: tests/test_delivery.py.)
+"""
+
+from __future__ import annotations
+
+from collections.abc import Iterator
+from pathlib import Path
+from typing import Any
+
+import numpy as np
+import pytest
+
+from .jupyter import NotebookPage, mean_abs_diff
+
+pytestmark = pytest.mark.browser
+
+HEIGHT = 320
+# 320x320x192 int16 (37 MiB) with a label: three levels, full resolution in 6 chunks
+SETUP = f"""
+import numpy as np
+import nbviewer3d
+from nbviewer3d import phantoms
+from nbviewer3d.delivery import BINARY_CHUNK_BYTES
+
+base = phantoms.abdomen()
+zoom = [int(np.ceil(n / m)) for n, m in zip((320, 320, 192), base.image.shape)]
+def up(a):
+    big = a.repeat(zoom[0], 0).repeat(zoom[1], 1).repeat(zoom[2], 2)
+    return np.ascontiguousarray(big[:320, :320, :192])
+ct = up(np.round(base.image)).astype(np.int16)
+mask = up(base.label).astype(np.uint8)
+viewer = nbviewer3d.view(ct, label=mask, spacing=(1.0, 1.0, 1.6), height={HEIGHT})
+viewer.add(1, image=np.roll(ct, 20, axis=0), label=np.roll(mask, 20, axis=0))
+viewer.add(2, image=np.roll(ct, 40, axis=0), label=np.roll(mask, 40, axis=0))
+viewer.step = 0
+# the voxel bytes of every message the kernel sends the browser
+sent_sizes = []
+_send = viewer.send
+def send(content, buffers=None):
+    sent_sizes.append(sum(memoryview(b).nbytes for b in buffers or []))
+    _send(content, buffers)
+viewer.send = send
+viewer
+"""
+
+
+@pytest.fixture(scope="module")
+def levels_page(module_notebooks: Any) -> NotebookPage:
+    nb: NotebookPage = module_notebooks.open([SETUP])
+    nb.page.evaluate(
+        """() => {
+          window.__levelsSeen = [];
+          new MutationObserver(() => {
+            const el = document.querySelector('.nbviewer3d');
+            const level = el && el.getAttribute('data-level');
+            const seen = window.__levelsSeen;
+            if (level !== null && level !== undefined && seen[seen.length - 1] !== level)
+              seen.push(level);
+          }).observe(document.body, { attributes: true, subtree: true });
+        }"""
+    )
+    nb.run_cell(0)
+    nb.wait_rendered(0, step=0)
+    return nb
+
+
+@pytest.fixture
+def nb(levels_page: NotebookPage) -> Iterator[NotebookPage]:
+    yield levels_page
+    levels_page.check_errors()
+
+
+def test_the_coarse_level_shows_first_then_full_resolution_in_small_messages(
+    nb: NotebookPage, artifacts: Path
+) -> None:
+    levels = nb.eval_json(
+        "[list(nbviewer3d.pyramid.level_shape((320, 320, 192), f)) "
+        "for f in nbviewer3d.delivery.step_levels(viewer._store.volumes(0))]"
+    )
+    assert levels[0] == [320, 320, 192] and len(levels) >= 2
+    seen = nb.page.evaluate("() => window.__levelsSeen")
+    assert seen[0] == str(len(levels) - 1), seen  # the preview came first
+    assert seen[-1] == "0", seen  # then full resolution replaced it
+    root = nb.widget(0)
+    assert root.get_attribute("data-status") == "ready"
+    limit = nb.eval_json("BINARY_CHUNK_BYTES")
+    sizes = nb.eval_json("sent_sizes")
+    assert max(sizes) <= limit  # no message above one chunk
+    assert len([n for n in sizes if n > 0]) >= 6  # 37 MiB of image in pieces
+    sent = nb.eval_json("viewer.bytes_sent")
+    assert sent >= 320 * 320 * 192 * 2  # the full image crossed, in pieces
+    assert nb.page.locator(".nbviewer3d-level-note").inner_text() == ""
+    nb.shot(0, artifacts / "levels" / "full.png")
+
+
+def test_a_small_cache_keeps_a_coarser_level_and_says_why(
+    nb: NotebookPage, artifacts: Path
+) -> None:
+    # step 2 is not next to step 0, so it was not prefetched; at level 0 (49 MiB) it does not
+    # fit a 16 MiB cache: a coarser level is kept, and the note under the view says why
+    nb.execute("viewer.cache_mb = 16")
+    state = nb.change("viewer.step = 2", step=2)
+    assert state.status == "ready"
+    assert int(nb.widget(0).get_attribute("data-level") or "0") > 0
+    note = nb.page.locator(".nbviewer3d-level-note").inner_text()
+    assert "Shown at" in note and "320×320×192" in note and "cache_mb" in note, note
+    coarse = nb.shot(0, artifacts / "levels" / "coarse-step2.png")
+    camera = nb.eval_json("viewer.camera")
+    # room again: full resolution replaces the coarse level in place
+    before = nb.widget_state(0).frames
+    nb.execute("viewer.cache_mb = 512")
+    nb.page.wait_for_function(
+        "(el) => el.getAttribute('data-level') === '0' && el.getAttribute('data-status') === 'ready'",
+        arg=nb.widget(0).element_handle(),
+        timeout=60_000,
+    )
+    nb.wait_rendered(0, after=before, step=2)
+    full = nb.shot(0, artifacts / "levels" / "full-step2.png")
+    assert nb.page.locator(".nbviewer3d-level-note").inner_text() == ""
+    assert nb.eval_json("viewer.camera") == camera
+    # the same view, only sharper: far closer to the full picture than an empty canvas is
+    blank = np.zeros_like(full)
+    assert mean_abs_diff(coarse, full) < 0.5 * mean_abs_diff(blank, full)
+
+
+def test_leaving_a_step_stops_its_transfer(nb: NotebookPage) -> None:
+    nb.set_traits({"step": 0}, step=0)
+    nb.execute("viewer.add(3, image=np.roll(ct, 60, axis=0), label=np.roll(mask, 60, axis=0))")
+    before = nb.eval_json("viewer.bytes_sent")
+    nb.execute("viewer.step = 3")
+    # full resolution of step 3 is on its way (the preview is on screen): leave the step
+    nb.page.wait_for_function(
+        "(el) => el.getAttribute('data-step') === '3' && Number(el.dataset.progress) < 50",
+        arg=nb.widget(0).element_handle(),
+        timeout=60_000,
+    )
+    nb.execute("viewer.step = 0")
+    nb.wait_rendered(0, step=0)
+    nb.page.wait_for_timeout(2000)
+    sent = nb.eval_json("viewer.bytes_sent") - before
+    assert sent < 0.8 * 320 * 320 * 192 * 2  # most of step 3's image never crossed

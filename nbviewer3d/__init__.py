@@ -6,6 +6,7 @@ from .api import view, view_logdir
 from .events import Logdir, log_volume, open_logdir, plot_2d_or_3d_image, set_decode_limit
 from .export import export_html, set_embed
 from .inputs import as_volume
+from .lazy import LazyLevelWarning, set_lazy_budget
 from .run_comparison import RunComparison
 from .screenshot import ScreenshotPending
 from .transfer import presets
@@ -13,6 +14,7 @@ from .viewer import NonFiniteVoxelsWarning, Viewer, WirePrecisionWarning, colorm
 from .volume import Volume
 
 __all__ = [
+    "LazyLevelWarning",
     "Logdir",
     "NonFiniteVoxelsWarning",
     "RunComparison",
@@ -29,6 +31,7 @@ __all__ = [
     "presets",
     "set_decode_limit",
     "set_embed",
+    "set_lazy_budget",
     "view",
     "view_logdir",
 ]

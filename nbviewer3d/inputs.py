@@ -1,9 +1,11 @@
 """Turn the arrays and images users hold into a :class:`~nbviewer3d.volume.Volume`.
 
 Accepted inputs: numpy arrays, torch tensors (any device, with or without grad), MONAI
-``MetaTensor``, nibabel images, SimpleITK and itk images, and anything with ``__array__``
-(dask, xarray, zarr, ...). torch, MONAI, nibabel, SimpleITK and itk are optional: each is
-imported only when the input is one of its types.
+``MetaTensor``, nibabel images, SimpleITK and itk images, lazy arrays (dask, zarr arrays and
+OME-Zarr groups, xarray, np.memmap: read slab by slab, see :mod:`nbviewer3d.lazy`) and
+anything with ``__array__``. torch, MONAI, nibabel, SimpleITK and itk are optional: each is
+imported only when the input is one of its types (dask, zarr and xarray never are: their
+arrays are read by slicing).
 
 Axis convention (the one rule; README "Array layout" and the docstrings point here)
 ---------------------------------------------------------------------------------
@@ -42,12 +44,14 @@ become float32. The returned data may share memory with the input and is read-on
 from __future__ import annotations
 
 import operator
-from dataclasses import dataclass
+from dataclasses import dataclass, replace
 from typing import Any, cast
 
 import numpy as np
 import numpy.typing as npt
 
+from .lazy import LazySource, is_lazy, ome_zarr_geometry, read_lazy
+from .pyramid import level_geometry
 from .volume import KINDS, Frame, Kind, Volume
 
 Array = npt.NDArray[Any]
@@ -78,6 +82,12 @@ class _Raw:
     origin: _XYZ = (0.0, 0.0, 0.0)
     direction: tuple[float, ...] = _IDENTITY
     frame: Frame = "RAS"
+    # the full-resolution input behind an array that is a pyramid level of it
+    full: LazySource | None = None
+    # whether the geometry above is the full input's, to be moved onto the level
+    full_geometry: bool = False
+    # a label's ids already checked slab by slab as a lazy input was read
+    ids_checked: bool = False
 
 
 @dataclass(frozen=True)
@@ -135,7 +145,8 @@ def as_volume(
             )
         if isinstance(threshold, bool) or not np.isfinite(_number(threshold, "threshold", name)):
             raise ValueError(f"{name}: threshold must be a finite number, got {threshold!r}")
-    raw = _read(obj, name)
+    # thresholded probabilities are averaged like an image: the ids exist only after
+    raw = _read(obj, name, "heatmap" if threshold is not None else kind)
     return _volume(raw, kind, index, channel, axes, spacing, origin, direction, threshold, name)
 
 
@@ -205,7 +216,7 @@ def _volume(
     else:
         data = np.expand_dims(array, axes.index("z")) if array.ndim == 2 else array
         grid = _axes_grid(permutation, raw.spacing, raw.origin)
-    if kind == "label":
+    if kind == "label" and not raw.ids_checked:
         data = check_label(data, name)
     elif data.dtype == np.bool_:
         data = data.astype(np.uint8)
@@ -214,7 +225,7 @@ def _volume(
     data = data.view()
     data.flags.writeable = False  # it may share the user's buffer: no way back into it
     try:
-        return Volume(
+        volume = Volume(
             data=data,
             spacing=grid.spacing if spacing is None else _three("spacing", spacing),
             origin=grid.origin if origin is None else _world_origin(origin, permutation),
@@ -225,6 +236,14 @@ def _volume(
         )
     except (TypeError, ValueError) as error:
         raise type(error)(f"{name}: {error}") from None
+    if raw.full is None:
+        return volume
+    if not raw.full_geometry:
+        return replace(volume, full=raw.full)
+    level_spacing, level_origin = level_geometry(
+        volume.spacing, volume.origin, volume.direction, raw.full.factors
+    )
+    return replace(volume, spacing=level_spacing, origin=level_origin, full=raw.full)
 
 
 def _permutation(axes: object, name: str) -> tuple[int, int, int]:
@@ -263,7 +282,7 @@ def _libraries(obj: object) -> set[str]:
     return {cls.__module__.partition(".")[0] for cls in type(obj).__mro__}
 
 
-def _read(obj: object, name: str) -> _Raw:
+def _read(obj: object, name: str, kind: str = "image") -> _Raw:
     if obj is None:
         raise TypeError(f"{name}: got None; pass {_FORMS}")
     if isinstance(obj, (str, bytes, np.str_, np.bytes_)):
@@ -279,6 +298,7 @@ def _read(obj: object, name: str) -> _Raw:
             obj.origin,
             obj.direction,
             obj.frame,
+            obj.full,
         )
     libraries = _libraries(obj)
     source = f"{type(obj).__module__.partition('.')[0]}.{type(obj).__name__}"
@@ -292,6 +312,18 @@ def _read(obj: object, name: str) -> _Raw:
         return _read_simpleitk(obj, source)
     if "itk" in libraries and hasattr(obj, "GetSpacing"):
         return _read_itk(obj, source)
+    if is_lazy(obj, libraries):
+        array, full = read_lazy(obj, kind, name)
+        spacing, origin = ome_zarr_geometry(obj) or ((1.0, 1.0, 1.0), (0.0, 0.0, 0.0))
+        return _Raw(
+            array,
+            source,
+            spacing=spacing,
+            origin=origin,
+            full=full,
+            full_geometry=True,
+            ids_checked=kind == "label" and array.ndim == 3,
+        )
     if isinstance(obj, np.ndarray):
         return _Raw(obj, source)
     if hasattr(obj, "__array__"):

@@ -96,12 +96,16 @@ def read_lazy(
 ) -> tuple[npt.NDArray[Any], LazySource | None]:
     """The voxels of a lazy input, read slab by slab: all of them when they fit the budget
     (``None``: nothing else to keep), else a pyramid level that fits and the source behind it.
-    ``kind`` "label" checks the ids of each slab as it is read (and reduces by block mode)."""
+    ``kind`` "label" checks the ids of each slab of a 3D input as it is read (and reduces by
+    block mode)."""
     levels = _stored_levels(obj, name)
     full = levels[0]
     shape = tuple(int(n) for n in full.shape)
     if _fits(shape):
         if isinstance(full, np.memmap) and full.mode == "r":
+            if kind == "label" and full.ndim == 3:
+                for start, stop in _slab_bounds(shape, full.dtype.itemsize, 1):
+                    _check_label(full[start:stop], name)
             return full, None
         return _read_whole(full, kind, name), None
     stored = next((i for i, level in enumerate(levels) if _fits(level.shape)), None)
@@ -258,20 +262,26 @@ def _warn(name: str, full: Any, data: npt.NDArray[Any], factors: Factors, why: s
     shape = tuple(int(n) for n in full.shape)
     size = math.prod(shape) * np.dtype(full.dtype).itemsize
     warnings.warn(
-        f"{name}: the input of shape {shape} ({np.dtype(full.dtype)}, {size / 2**20:.0f} MiB) "
-        f"is larger than the kernel's budget for one volume ({KERNEL_VOLUME_BYTES / 2**20:.0f} "
-        f"MiB at 4 bytes a voxel); it is shown downsampled by {factors} to shape "
-        f"{tuple(data.shape)}: {why}. volume.full keeps the input at full resolution. To keep "
-        "more voxels, raise the budget before view()/add(): "
-        "nbviewer3d.set_lazy_budget(nbytes)",
+        f"{name}: the input of shape {shape} ({np.dtype(full.dtype)}, {_size(size)}) is larger "
+        f"than the kernel's budget for one volume ({_size(KERNEL_VOLUME_BYTES)} at 4 bytes a "
+        f"voxel); it is shown downsampled by {factors} to shape {tuple(data.shape)}: {why}. "
+        "volume.full keeps the input at full resolution. To keep more voxels, raise the "
+        "budget before view()/add(): nbviewer3d.set_lazy_budget(nbytes)",
         LazyLevelWarning,
         stacklevel=_user_stacklevel(),
     )
 
 
+def _size(nbytes: int) -> str:
+    for unit, scale in (("GiB", 2**30), ("MiB", 2**20), ("KiB", 2**10)):
+        if nbytes >= scale:
+            return f"{nbytes / scale:.3g} {unit}"
+    return f"{nbytes} bytes"
+
+
 def _user_stacklevel() -> int:
     """The stacklevel of the first caller outside nbviewer3d (the user's line)."""
-    package = os.path.dirname(os.path.abspath(__file__))
+    package = os.path.dirname(os.path.abspath(__file__)) + os.sep
     frame = sys._getframe(1)
     level = 1
     while frame.f_back is not None and os.path.abspath(frame.f_code.co_filename).startswith(

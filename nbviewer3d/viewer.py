@@ -40,6 +40,7 @@ from .delivery import Delivery
 from .export import ANYWIDGET_OWN, output_bundle
 from .heatmaps import as_heatmap, heatmap_on_grid
 from .inputs import as_channels, as_volume
+from .lazy import kernel_owned
 from .scalars import normalise_scalars
 from .screenshot import Frame, ScreenshotPending, Screenshots, ScreenshotSave, as_json
 from .static_picture import Still, StillCache, still
@@ -959,8 +960,8 @@ def _owned(volume: Volume) -> Volume:
     if volume.kind == "label":
         volume = dataclasses.replace(volume, data=smallest_label_type(data))
         data = volume.data
-    if data.flags.owndata and not data.flags.writeable:
-        return volume
+    if (data.flags.owndata and not data.flags.writeable) or kernel_owned(data):
+        return volume  # kernel_owned: read from a lazy input, or a read-only memmap
     copy = data.copy(order="K")  # keeps an F-ordered (x, y, z) ITK layout as it is
     copy.flags.writeable = False
     return dataclasses.replace(volume, data=copy)

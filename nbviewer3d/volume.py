@@ -154,6 +154,9 @@ def on_grid(volume: Volume, reference: Volume, role: str) -> Volume:
             "in the same array layout as the image (resample or transpose it first)"
         )
     bare = Volume(volume.data)
+    if volume.full is not None:  # a level of a lazy input: what a bare input's level has
+        factors = np.asarray(volume.full.factors, dtype=np.float64)
+        bare = Volume(volume.data, spacing=tuple(factors), origin=tuple((factors - 1) / 2))
     if volume.same_grid(bare) and not reference.same_grid(bare):
         return replace(
             volume,

@@ -37,9 +37,11 @@ cell builds the widget from arrays already in the kernel's memory and displays i
 * peak RSS of the kernel (VmHWM from ``/proc/self/status``), after first frame; it includes the
   arrays loaded before the timed cell (listed as "arrays" in the detailed table).
 
-* exec -> full resolution (nbviewer3d): as first frame, but also the root's ``data-level``
-  is "0" (a front end that sets no ``data-level`` draws full resolution at once: then it
-  equals first frame).
+* first frame (nbviewer3d) is its first picture at any pyramid level: the coarse preview of a
+  volume above 128^3 voxels counts (``data-frames`` >= 1 with a ``data-step``). exec -> full
+  resolution: until ``data-status`` is "ready", i.e. the level the view settles on (level 0
+  unless the texture limit or ``cache_mb`` keeps a coarser one, said in the table) is drawn
+  and nothing is in flight.
 * breakdown (nbviewer3d): the front end stamps ``performance.now()`` milestones on its root as
   ``data-timings`` (js/src/timings.ts: module, initialize, render, gl, fetch, received,
   decoded, uploaded, frame); the page's websocket log adds each kernel message's arrival,
@@ -667,12 +669,12 @@ _RUN_AND_WAIT = """async ({cell, tool, timeoutMs, pollMs, minFraction, settleMs}
     if (r.error) break;
     if (tool === 'nbviewer3d' && r.fullMs === null) {
       const root = node.querySelector('.nbviewer3d');
+      // the first picture: a frame with volumes, at any level (the preview counts)
       const drawn = root && Number(root.getAttribute('data-frames') || '0') >= 1
-          && root.getAttribute('data-status') === 'ready';
+          && root.getAttribute('data-status') !== 'error' && root.hasAttribute('data-step');
       if (drawn && r.frameMs === null) r.frameMs = now;
-      // full resolution: data-level "0" (a front end without levels sets none: full at once)
-      const level = root ? root.getAttribute('data-level') : null;
-      if (drawn && (level === null || level === '0')) r.fullMs = now;
+      // the final picture: the level the view settles on drawn ("ready": nothing in flight)
+      if (drawn && root.getAttribute('data-status') === 'ready') r.fullMs = now;
     }
     const f = shown();
     if (f >= 0 && r.canvasMs === null) r.canvasMs = now;

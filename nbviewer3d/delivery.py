@@ -180,6 +180,10 @@ class Delivery:
             self._kept.popitem(last=False)
         return level, described, encoded
 
+    def prepare(self, step: int, version: int, load: Callable[[], Mapping[str, Volume]]) -> None:
+        """Encodes the level a fetch without a level gets, ahead of the fetch."""
+        self._encoded(step, version, None, load)
+
     def reply(
         self,
         step: int,

@@ -17,6 +17,7 @@ back to a step it holds sends nothing; ``add`` on an existing step bumps its ver
 from __future__ import annotations
 
 import asyncio
+import contextlib
 import dataclasses
 import json
 import math
@@ -764,7 +765,18 @@ class Viewer(anywidget.AnyWidget):
         if bundle is None:
             return None
         data, metadata = bundle
+        self._prepare_first_fetch()
         return output_bundle(self, data, metadata)
+
+    def _prepare_first_fetch(self) -> None:
+        """Encode the current step's first level now: the browser asks for it once its bundle
+        and WebGL are up, and the kernel would otherwise only start encoding then."""
+        step = self.step
+        if step not in self._store.steps():
+            return
+        # what goes wrong is said by the fetch itself, in the view
+        with contextlib.suppress(Exception):
+            self._delivery.prepare(step, self._version(step), lambda: self._store.volumes(step))
 
     def _still(self) -> Still | None:
         """The output's picture of the current state, made again only when that changed."""

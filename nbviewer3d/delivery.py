@@ -15,7 +15,8 @@ With ``chunks == 0`` (binary, at most :data:`BINARY_CHUNK_BYTES` in all) ``buffe
 holds volume ``i``'s voxels, as before levels existed. Otherwise the voxels follow as ``n``
 chunk messages of at most a chunk's bytes each (so no message is large, whatever the
 volume): the kernel sends the first ``p`` at once and the browser asks for the others with
-``{"type": "chunks", "step": s, "version": v, "level": l, "first": i, "count": k}``, a few
+``{"type": "chunks", "step": s, "version": v, "level": l, "first": i, "count": k, "preview":
+p}``, a few
 at a time, so a transfer it no longer needs (another step, a closed view) simply stops.
 A chunk is ``{"type": "chunk", "step", "version", "level", "index", "volume", "offset"}``
 with its bytes as ``buffers[0]``, or as base64 ``"data"`` (see :mod:`text_transport`).
@@ -26,6 +27,9 @@ carries ``level``, ``factors`` (per array axis, in the user's axis order: voxel 
 level 0 is voxel ``c // f`` of the level) and ``base`` (level 0's wire shape, spacing and
 origin: the grid the camera and cursor belong to); its ``range`` and ``labels`` are level
 0's, so window, presets and legend do not move when a finer level replaces a coarser one.
+The first reply (no level asked for) is ``"preview": true`` when the step has finer levels:
+its voxels are sampled, not averaged (:func:`nbviewer3d.pyramid.sampled_volume`), the
+cheapest picture to make; a level asked for by number is averaged (labels by their mode).
 """
 
 from __future__ import annotations
@@ -39,8 +43,8 @@ from typing import Any
 import numpy as np
 
 from . import text_transport
-from .pyramid import Factors, level_shape, level_volume, plan_levels
-from .transport import encode, finite_range
+from .pyramid import Factors, level_shape, level_volume, plan_levels, sampled_volume
+from .transport import encode, finite_range, label_ids
 from .volume import Volume
 
 # The level drawn first holds at most this many voxels: a 128^3 CT goes whole.
@@ -119,20 +123,24 @@ def _full_facts(volume: Volume) -> dict[str, Any]:
     """What the browser learns of level 0 whatever level it gets."""
     facts: dict[str, Any] = {"range": list(finite_range(volume.data)), "base": _base(volume)}
     if volume.kind == "label":
-        counts = np.bincount(volume.data.reshape(-1))
-        facts["labels"] = [int(v) for v in np.flatnonzero(counts)]
+        facts["labels"] = label_ids(volume.data)
     return facts
 
 
-def encode_level(volumes: Mapping[str, Volume], levels: list[Factors], level: int) -> Encoded:
+def encode_level(
+    volumes: Mapping[str, Volume], levels: list[Factors], level: int, preview: bool = False
+) -> Encoded:
+    """Level ``level`` of the step; ``preview``: sampled, not averaged (see sampled_volume)."""
     factors = levels[level]
+    make = sampled_volume if preview else level_volume
     metas: list[dict[str, Any]] = []
     buffers: list[Buffer] = []
     for key, volume in volumes.items():
-        meta, buffer = encode(level_volume(volume, factors), key)
+        meta, buffer = encode(make(volume, factors), key)
         meta.update(_full_facts(volume) if level > 0 else {"base": _base(volume)})
         meta["level"] = level
         meta["factors"] = list(factors)
+        meta["preview"] = preview
         metas.append(meta)
         buffers.append(buffer)
     return Encoded(metas, buffers)
@@ -142,9 +150,9 @@ class Delivery:
     """Answers a viewer's fetch and chunk requests, keeping the last few encoded levels."""
 
     def __init__(self) -> None:
-        self._kept: OrderedDict[tuple[int, int, int], tuple[list[dict[str, Any]], Encoded]] = (
-            OrderedDict()
-        )
+        self._kept: OrderedDict[
+            tuple[int, int, int, bool], tuple[list[dict[str, Any]], Encoded]
+        ] = OrderedDict()
         self._preview: dict[tuple[int, int], int] = {}  # (step, version) -> its last level
 
     def clear(self) -> None:
@@ -157,28 +165,33 @@ class Delivery:
         version: int,
         level: int | None,
         load: Callable[[], Mapping[str, Volume]],
-    ) -> tuple[int, list[dict[str, Any]], Encoded]:
+        preview: bool = False,
+    ) -> tuple[int, bool, list[dict[str, Any]], Encoded]:
+        """(level, preview, levels, encoded). No level: the coarsest, sampled when the step
+        has finer ones (the first picture); a level asked for by number is averaged."""
         volumes = None
+        preview = preview or level is None
         if level is None:
             level = self._preview.get((step, version))
         if level is None:
             volumes = load()
             level = self._preview[(step, version)] = len(step_levels(volumes)) - 1
-        key = (step, version, level)
+        preview = preview and level > 0
+        key = (step, version, level, preview)
         if key in self._kept:
             self._kept.move_to_end(key)
             levels, encoded = self._kept[key]
-            return level, levels, encoded
+            return level, preview, levels, encoded
         volumes = volumes if volumes is not None else load()
         plan = step_levels(volumes)
         if not 0 <= level < len(plan):
             raise ValueError(f"level {level} does not exist: step {step} has {len(plan)}")
-        encoded = encode_level(volumes, plan, level)
+        encoded = encode_level(volumes, plan, level, preview)
         described = describe_levels(volumes, plan)
         self._kept[key] = (described, encoded)
         while len(self._kept) > _KEPT:
             self._kept.popitem(last=False)
-        return level, described, encoded
+        return level, preview, described, encoded
 
     def prepare(self, step: int, version: int, load: Callable[[], Mapping[str, Volume]]) -> None:
         """Encodes the level a fetch without a level gets, ahead of the fetch."""
@@ -193,12 +206,13 @@ class Delivery:
         load: Callable[[], Mapping[str, Volume]],
     ) -> list[Message]:
         """The messages answering a fetch: the header, then the chunks pushed with it."""
-        level, levels, encoded = self._encoded(step, version, level, load)
+        level, preview, levels, encoded = self._encoded(step, version, level, load)
         header: dict[str, Any] = {
             "type": "volumes",
             "step": step,
             "version": version,
             "level": level,
+            "preview": preview,
             "levels": levels,
             "volumes": encoded.metas,
             "transport": transport,
@@ -228,8 +242,10 @@ class Delivery:
         count: int,
         transport: str,
         load: Callable[[], Mapping[str, Volume]],
+        preview: bool = False,
     ) -> list[Message]:
-        level, _, encoded = self._encoded(step, version, level, load)
+        """Chunks ``first..first + count - 1`` of a reply (of its preview, when it was one)."""
+        level, _, _, encoded = self._encoded(step, version, level, load, preview)
         chunk_bytes = text_transport.CHUNK_BYTES if transport == "base64" else BINARY_CHUNK_BYTES
         pieces = encoded.pieces(chunk_bytes)
         if not (first >= 0 and count >= 1 and first + count <= len(pieces)):

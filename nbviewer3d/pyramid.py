@@ -213,3 +213,15 @@ def level_volume(volume: Volume, factors: Factors) -> Volume:
     data.flags.writeable = False
     spacing, origin = level_geometry(volume.spacing, volume.origin, volume.direction, factors)
     return dataclasses.replace(volume, data=data, spacing=spacing, origin=origin, full=None)
+
+
+def sampled_volume(volume: Volume, factors: Factors) -> Volume:
+    """Every ``factors``-th voxel of ``volume`` from voxel 0 (nearest, not averaged): a level's
+    shape at a fraction of :func:`level_volume`'s cost, for a picture that lasts until the
+    averaged or full level arrives. Voxel ``i`` is voxel ``i * f`` of the volume, so the
+    origin stays and the spacing grows by the factors."""
+    f0, f1, f2 = factors
+    data = np.ascontiguousarray(np.asarray(volume.data[::f0, ::f1, ::f2]))
+    data.flags.writeable = False
+    a, b, c = (s * f for s, f in zip(volume.spacing, factors, strict=True))
+    return dataclasses.replace(volume, data=data, spacing=(a, b, c), full=None)

@@ -139,6 +139,20 @@ def _narrowed(data: npt.NDArray[Any], kind: str) -> tuple[npt.NDArray[Any], floa
     return wire, scale
 
 
+_SLAB = 1 << 22
+
+
+def label_ids(data: npt.NDArray[Any]) -> list[int]:
+    """The class ids present, ascending. Counted in slabs: a whole-array bincount first makes
+    an intp copy of the array (8 bytes a voxel; 2.8 s on a 512^3 uint8 label, 0.24 s so)."""
+    flat = data.reshape(-1)
+    size = int(flat.max()) + 1 if flat.size else 1
+    counts = np.zeros(size, np.int64)
+    for start in range(0, flat.size, _SLAB):
+        counts += np.bincount(flat[start : start + _SLAB], minlength=size)
+    return [int(v) for v in np.flatnonzero(counts)]
+
+
 def finite_range(data: npt.NDArray[Any]) -> tuple[float, float]:
     """Min and max of the finite voxels; (0, 0) when there are none."""
     if np.issubdtype(data.dtype, np.floating):
@@ -203,7 +217,7 @@ def encode(volume: Volume, role: str) -> tuple[dict[str, Any], bytes | memoryvie
     buffer: bytes | memoryview
     if volume.kind == "label":
         meta["encoding"] = "deflate"
-        meta["labels"] = [int(v) for v in np.flatnonzero(np.bincount(wire.reshape(-1)))]
+        meta["labels"] = label_ids(wire)
         buffer = zlib.compress(wire.data.cast("B"), 1)
     else:
         meta["encoding"] = "raw"

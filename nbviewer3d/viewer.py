@@ -678,8 +678,9 @@ class Viewer(anywidget.AnyWidget):
                 messages = self._delivery.reply(step, version, level, self.transport, load)
             else:
                 first, count = _check_int(content.get("first")), _check_int(content.get("count"))
+                preview = content.get("preview") is True
                 messages = self._delivery.chunks(
-                    step, version, level or 0, first, count, self.transport, load
+                    step, version, level or 0, first, count, self.transport, load, preview
                 )
         except Exception as error:  # the cell shows it; the kernel keeps running
             message = f"could not load step {step}: {type(error).__name__}: {error}"

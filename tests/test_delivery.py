@@ -12,7 +12,7 @@ import pytest
 from kernel_wire import Wire
 
 import nbviewer3d
-from nbviewer3d import delivery
+from nbviewer3d import delivery, pyramid
 
 SHAPE = (160, 150, 140)  # 3.4 M voxels: above the preview's 128^3
 
@@ -62,6 +62,16 @@ def test_a_large_step_comes_coarse_first_and_lists_its_levels(
     assert metas["image"]["factors"] == coarse["factors"]
     assert metas["image"]["shape"] == coarse["shape"]
     assert header["chunks"] == 0  # small enough to come with its buffers
+    assert header["preview"] is True  # sampled: the cheapest first picture
+    sampled = wire.arrays()["image"]
+    np.testing.assert_array_equal(
+        sampled, image[:: coarse["factors"][0], :: coarse["factors"][1], :: coarse["factors"][2]]
+    )
+    # the same level asked for by number is averaged (labels by their mode)
+    viewer._on_message(viewer, {"type": "fetch", "step": 0, "level": header["level"]}, [])
+    assert wire.sent[-1][0]["preview"] is False
+    averaged = pyramid.level_volume(viewer.image, tuple(coarse["factors"]))
+    np.testing.assert_array_equal(wire.arrays()["image"], averaged.data)
     # the coarse level lies where the full one does: same centre in world space
     spacing = np.array(metas["image"]["spacing"])
     centre = np.array(metas["image"]["origin"]) + spacing * (np.array(coarse["shape"]) - 1) / 2

@@ -10,6 +10,8 @@ export interface StepVolumes {
   version: number;
   /** the pyramid level held (0: full resolution), of `levels` */
   level: number;
+  /** the level sampled, not averaged: the first picture, until the level asked for comes */
+  preview: boolean;
   levels: LevelInfo[];
   /** one volume per role; the image is its channel 0 */
   volumes: Map<Role, DecodedVolume>;
@@ -78,8 +80,7 @@ export class StepCache {
    * cached at `version` at that level or finer, or something of it is already on its way.
    */
   request(step: number, version: number, level?: number): boolean {
-    const held = this.entries.get(step);
-    if (held?.version === version && (level === undefined || held.level <= level)) return false;
+    if (this.holds(step, version, level)) return false;
     if (this.inFlight.has(step)) return false;
     this.inFlight.add(step);
     this.sendFetch(step, level);
@@ -100,11 +101,22 @@ export class StepCache {
     this.inFlight.delete(step);
   }
 
+  /** Whether (step, version) is held at `level` or finer (undefined: at any level); a preview
+   * counts as coarser than its own level. */
+  holds(step: number, version: number, level?: number): boolean {
+    const held = this.entries.get(step);
+    if (held?.version !== version) return false;
+    if (level === undefined) return true;
+    return held.level < level || (held.level === level && !held.preview);
+  }
+
   /** Keeps `entry` unless a finer level of the same version is held already. */
   put(entry: StepVolumes): void {
     this.inFlight.delete(entry.step);
     const held = this.entries.get(entry.step);
-    if (held && held.version === entry.version && held.level < entry.level) return;
+    const finer = (a: StepVolumes, b: StepVolumes) =>
+      a.level < b.level || (a.level === b.level && b.preview && !a.preview);
+    if (held && held.version === entry.version && finer(held, entry)) return;
     this.entries.delete(entry.step);
     this.entries.set(entry.step, entry);
     this.evict();

@@ -95,9 +95,17 @@ export class ModelState {
   }
 
   private askChunks(pending: PendingVolumes): void {
-    const { step, version, level } = pending.message;
+    const { step, version, level, preview } = pending.message;
     for (const first of pending.toAsk()) {
-      const message: ChunksMessage = { type: "chunks", step, version, level, first, count: 1 };
+      const message: ChunksMessage = {
+        type: "chunks",
+        step,
+        version,
+        level,
+        preview,
+        first,
+        count: 1,
+      };
       if (this.transport === "base64") message.transport = "base64";
       this.model.send(message);
     }
@@ -226,6 +234,7 @@ export class ModelState {
       step: message.step,
       version: message.version,
       level: message.level,
+      preview: message.preview,
       levels: message.levels,
       volumes,
       channels,

@@ -63,6 +63,8 @@ export interface VolumesMessage {
   version: number;
   /** the level these volumes are, of `levels` (the step's whole pyramid, finest first) */
   level: number;
+  /** sampled, not averaged: the first picture of a step that has finer levels */
+  preview: boolean;
   levels: LevelInfo[];
   volumes: VolumeMeta[];
   transport: Transport;
@@ -118,6 +120,7 @@ export interface ChunksMessage {
   level: number;
   first: number;
   count: number;
+  preview: boolean;
   transport?: Transport;
 }
 
@@ -284,6 +287,7 @@ export function parseKernelMessage(value: unknown): KernelMessage | null {
   const transport = oneOf("transport", value.transport ?? "binary", TRANSPORTS);
   const level = value.level === undefined ? 0 : integer("level", value.level);
   const levels = parseLevels(value.levels);
+  const preview = value.preview === true;
   const chunks = value.chunks === undefined ? 0 : integer("chunks", value.chunks);
   const pushed = value.pushed === undefined ? 0 : integer("pushed", value.pushed);
   if (chunks === 0 && transport === "binary") {
@@ -293,6 +297,7 @@ export function parseKernelMessage(value: unknown): KernelMessage | null {
       step,
       version,
       level,
+      preview,
       levels,
       volumes,
       transport,
@@ -313,6 +318,7 @@ export function parseKernelMessage(value: unknown): KernelMessage | null {
     step,
     version,
     level,
+    preview,
     levels,
     volumes,
     transport,

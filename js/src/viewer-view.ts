@@ -226,7 +226,7 @@ export class ViewerView {
     this.root.dataset.level = String(entry.level);
     this.root.dataset.targetLevel = String(choice.level);
     this.levelNote.textContent = choice.reason ?? "";
-    if (entry.level > choice.level) {
+    if (entry.level > choice.level || (entry.level === choice.level && entry.preview)) {
       this.state.cache.request(entry.step, entry.version, choice.level);
     }
   }

@@ -2,7 +2,16 @@ import { describe, expect, it } from "vitest";
 import { StepCache, type StepVolumes } from "../src/cache";
 
 function entry(step: number, bytes: number, version = 0): StepVolumes {
-  return { step, version, level: 0, levels: [], volumes: new Map(), channels: [], bytes };
+  return {
+    step,
+    version,
+    level: 0,
+    preview: false,
+    levels: [],
+    volumes: new Map(),
+    channels: [],
+    bytes,
+  };
 }
 
 describe("StepCache", () => {

@@ -94,6 +94,7 @@ describe("image channels", () => {
       step: 0,
       version: 0,
       level: 0,
+      preview: false,
       levels: [],
       volumes: new Map([["image", channels[0] as (typeof channels)[number]]]),
       channels,

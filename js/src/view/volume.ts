@@ -62,6 +62,8 @@ export class VolumeScene {
   private diagonal = 1;
   private display: Display | null = null;
   private grid: Grid | null = null;
+  /** the colour-mix shader code the mapper has */
+  private mix: string | null = null;
 
   constructor(private readonly renderer: vtkRenderer) {
     this.actor.setMapper(this.mapper);
@@ -131,27 +133,33 @@ export class VolumeScene {
     const lit = this.roles.indexOf("image");
     const labelComponents = this.roles.flatMap((r, c) => (LABEL_ROLES.includes(r) ? [c] : []));
     const heatmapComponents = this.roles.flatMap((r, c) => (r === "heatmap" ? [c] : []));
-    const viewSpecific = {
-      OpenGL: {
-        ShaderReplacements: [
-          {
-            shaderType: "Fragment",
-            originalValue: "//VTK::CustomColorMix",
-            replacementValue: customColorMix(
-              this.roles.length,
-              lit >= 0 ? lit : null,
-              labelComponents,
-              heatmapComponents,
-            ),
-            replaceFirst: false,
-            replaceAll: false,
-          },
-        ],
-      },
-    };
-    (
-      this.mapper as unknown as { setViewSpecificProperties(p: object): void }
-    ).setViewSpecificProperties(viewSpecific);
+    const mix = customColorMix(
+      this.roles.length,
+      lit >= 0 ? lit : null,
+      labelComponents,
+      heatmapComponents,
+    );
+    // a new shader replacement rebuilds (and recompiles) the volume shader: seconds under
+    // software GL, so a step switch with the same roles keeps the one it has
+    if (mix !== this.mix) {
+      this.mix = mix;
+      const viewSpecific = {
+        OpenGL: {
+          ShaderReplacements: [
+            {
+              shaderType: "Fragment",
+              originalValue: "//VTK::CustomColorMix",
+              replacementValue: mix,
+              replaceFirst: false,
+              replaceAll: false,
+            },
+          ],
+        },
+      };
+      (
+        this.mapper as unknown as { setViewSpecificProperties(p: object): void }
+      ).setViewSpecificProperties(viewSpecific);
+    }
     if (this.display) this.setDisplay(this.display);
   }
 

@@ -84,7 +84,8 @@ export function composeFrame(box: HTMLElement, gl: HTMLCanvasElement): HTMLCanva
   const origin = box.getBoundingClientRect();
   const scale = origin.width > 0 ? gl.width / origin.width : 1;
   for (const overlay of box.querySelectorAll("canvas")) {
-    if (overlay === gl || isHidden(overlay)) continue;
+    const stale = overlay.matches(".nbviewer3d-snapshot, .nbviewer3d-released");
+    if (overlay === gl || stale || isHidden(overlay)) continue;
     const r = overlay.getBoundingClientRect();
     const x = (r.left - origin.left) * scale;
     const y = (r.top - origin.top) * scale;

@@ -77,7 +77,7 @@ export class ViewerView {
   private readonly cameras = new CameraMemory();
   private shown: StepVolumes | null = null;
   private frames = 0;
-  private snapshot: HTMLImageElement | null = null;
+  private snapshot: HTMLCanvasElement | null = null;
   /** Bumps on every acquire and release, so a snapshot encoded for an older one is dropped. */
   private glGeneration = 0;
   private readonly unsubscribe: () => void;
@@ -413,7 +413,7 @@ export class ViewerView {
     if (!this.glWindow) return;
     const generation = ++this.glGeneration;
     try {
-      if (this.shown) this.glWindow.snapshot((blob) => this.showSnapshot(blob, generation));
+      if (this.shown) this.glWindow.snapshot((frame) => this.showSnapshot(frame, generation));
     } catch (error) {
       // a blank box is the fallback; the view redraws when scrolled back
       console.warn("nbviewer3d: no snapshot of the released view:", error);
@@ -421,21 +421,19 @@ export class ViewerView {
     this.destroyGL();
   }
 
-  private showSnapshot(blob: Blob | null, generation: number): void {
-    // Dropped when the view got its GL window back (or was closed) while the frame was encoding.
-    if (!blob || this.disposed || this.glWindow || generation !== this.glGeneration) return;
+  private showSnapshot(frame: HTMLCanvasElement | null, generation: number): void {
+    // Dropped when the view got its GL window back (or was closed) while the frame was read.
+    if (!frame || this.disposed || this.glWindow || generation !== this.glGeneration) return;
     this.removeSnapshot();
-    this.snapshot = document.createElement("img");
-    this.snapshot.className = "nbviewer3d-snapshot";
-    this.snapshot.alt = "nbviewer3d view (paused while off screen)";
-    this.snapshot.src = URL.createObjectURL(blob);
-    this.canvasBox.prepend(this.snapshot);
+    frame.className = "nbviewer3d-snapshot";
+    frame.setAttribute("role", "img");
+    frame.setAttribute("aria-label", "nbviewer3d view (paused while off screen)");
+    this.snapshot = frame;
+    this.canvasBox.prepend(frame);
   }
 
   private removeSnapshot(): void {
-    if (!this.snapshot) return;
-    URL.revokeObjectURL(this.snapshot.src);
-    this.snapshot.remove();
+    this.snapshot?.remove();
     this.snapshot = null;
   }
 

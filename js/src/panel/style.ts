@@ -6,8 +6,9 @@ const CSS = `
   color: var(--jp-ui-font-color1, #222); }
 .nbviewer3d-canvas { position: relative; width: 100%; background: #000; overflow: hidden;
   border-radius: 2px; }
-.nbviewer3d-canvas > img.nbviewer3d-snapshot { position: absolute; inset: 0; width: 100%;
-  height: 100%; }
+.nbviewer3d-canvas > canvas.nbviewer3d-snapshot,
+.nbviewer3d-canvas > canvas.nbviewer3d-released { position: absolute; inset: 0; width: 100%;
+  height: 100%; pointer-events: none; }
 .nbviewer3d-status { position: absolute; left: 8px; bottom: 6px; color: #ddd; font-size: 11px;
   pointer-events: none; text-shadow: 0 0 2px #000; }
 .nbviewer3d-canvas:focus { outline: none; }

@@ -111,14 +111,47 @@ export class GLWindow {
   }
 
   /**
-   * Draws a frame and hands it to `done` as a PNG blob (null if the browser could not encode).
-   * The drawing buffer is not preserved (that would cost a copy on every frame), so the frame is
-   * redrawn here and read in the same task: toBlob copies the pixels now and encodes them off
-   * the main thread, so the context may be lost right after this returns.
+   * Draws a frame and reads it back without waiting on the GPU: the drawing buffer is not
+   * preserved (that would cost a copy on every frame), so the frame is redrawn and copied into a
+   * pixel buffer behind a fence in the same task, and `done` gets it as a 2D canvas once the
+   * fence has passed (null if it could not be read). A synchronous read (toBlob, readPixels to
+   * memory) would stall the page for as long as the GPU takes to draw the frame: seconds of a
+   * volume under software WebGL. A window disposed meanwhile keeps its context and canvas (on
+   * top, inert) until the copy is done.
    */
-  snapshot(done: (blob: Blob | null) => void): void {
+  snapshot(done: (frame: HTMLCanvasElement | null) => void): void {
+    const gl = this.gl;
+    if (!gl) {
+      done(null);
+      return;
+    }
     this.render();
-    this.canvas.toBlob(done, "image/png");
+    const [width, height] = [gl.drawingBufferWidth, gl.drawingBufferHeight];
+    const buffer = gl.createBuffer();
+    gl.bindBuffer(gl.PIXEL_PACK_BUFFER, buffer);
+    gl.bufferData(gl.PIXEL_PACK_BUFFER, width * height * 4, gl.STREAM_READ);
+    gl.readPixels(0, 0, width, height, gl.RGBA, gl.UNSIGNED_BYTE, 0);
+    gl.bindBuffer(gl.PIXEL_PACK_BUFFER, null);
+    const fence = gl.fenceSync(gl.SYNC_GPU_COMMANDS_COMPLETE, 0);
+    gl.flush();
+    const finish = (frame: HTMLCanvasElement | null): void => {
+      if (fence) gl.deleteSync(fence);
+      gl.deleteBuffer(buffer);
+      this.reading = false;
+      done(frame);
+      if (this.disposed) this.loseContext(gl);
+    };
+    this.reading = true;
+    const poll = (): void => {
+      if (gl.isContextLost()) {
+        finish(null);
+      } else if (fence && gl.getSyncParameter(fence, gl.SYNC_STATUS) !== gl.SIGNALED) {
+        setTimeout(poll, 8);
+      } else {
+        finish(frameCanvas(gl, buffer, width, height));
+      }
+    };
+    setTimeout(poll, 0);
   }
 
   private readonly handleContextLost = (): void => {
@@ -127,9 +160,17 @@ export class GLWindow {
 
   private releasing = false;
 
-  /** Frees vtk objects and gives the WebGL context back to the browser. */
+  /** a snapshot's copy is in flight: the context outlives dispose() until it is read */
+  private reading = false;
+  private disposed = false;
+
+  /**
+   * Frees vtk objects and gives the WebGL context back to the browser (after a snapshot still
+   * being read, if any).
+   */
   dispose(): void {
     this.releasing = true;
+    this.disposed = true;
     const gl = this.gl;
     this.canvas.removeEventListener("webglcontextlost", this.handleContextLost);
     if (this.interactor.getContainer()) this.interactor.unbindEvents();
@@ -141,7 +182,41 @@ export class GLWindow {
     this.renderers.clear();
     this.renderWindow.delete();
     this.openGL.delete();
-    gl?.getExtension("WEBGL_lose_context")?.loseContext();
+    if (this.reading) {
+      // its last frame stays on screen, above whatever takes its place, until the copy is read
+      this.canvas.classList.add("nbviewer3d-released");
+      return;
+    }
+    if (gl) this.loseContext(gl);
+  }
+
+  private loseContext(gl: WebGL2RenderingContext): void {
+    gl.getExtension("WEBGL_lose_context")?.loseContext();
     this.canvas.remove();
   }
+}
+
+/** The pixels read into `buffer` (bottom row first) as a 2D canvas, top row first. */
+function frameCanvas(
+  gl: WebGL2RenderingContext,
+  buffer: WebGLBuffer | null,
+  width: number,
+  height: number,
+): HTMLCanvasElement | null {
+  const pixels = new Uint8ClampedArray(width * height * 4);
+  gl.bindBuffer(gl.PIXEL_PACK_BUFFER, buffer);
+  gl.getBufferSubData(gl.PIXEL_PACK_BUFFER, 0, pixels);
+  gl.bindBuffer(gl.PIXEL_PACK_BUFFER, null);
+  const canvas = document.createElement("canvas");
+  canvas.width = width;
+  canvas.height = height;
+  const context = canvas.getContext("2d");
+  if (!context) return null;
+  const image = context.createImageData(width, height);
+  const row = width * 4;
+  for (let y = 0; y < height; y++) {
+    image.data.set(pixels.subarray((height - 1 - y) * row, (height - y) * row), y * row);
+  }
+  context.putImageData(image, 0, 0);
+  return canvas;
 }

@@ -30,10 +30,12 @@ import { applyCamera, CameraMemory, gridKey, readCamera } from "./view/camera";
 import { applyCameraTrait, cameraTrait, parseCameraTrait, sameCamera } from "./view/camera-trait";
 import { clampIjk, cursorIjk, fromIjk, indexOf } from "./view/cursor";
 import { FollowNotes } from "./view/follow-notes";
+import type { DrawnFrame } from "./view/frame-clock";
 import { GLWindow } from "./view/gl-window";
 import { paneAspect } from "./view/layout";
 import { sliceAxis } from "./view/orientation";
 import { PaneSet, type PaneSet as Panes, type PaneView } from "./view/panes";
+import { QuickFrames } from "./view/quick-frames";
 import { ReadoutLine, readCursor } from "./view/readout";
 import { type SceneVolumes, sceneVolumes } from "./view/scene";
 import {
@@ -45,7 +47,8 @@ import {
 } from "./view/slice-pointer";
 import { SliceScene } from "./view/slices";
 
-type Status = "loading" | "ready" | "error";
+/** refining: a quick frame is shown (see quick-frames.ts), the full picture is to follow */
+type Status = "loading" | "refining" | "ready" | "error";
 
 // view_mode and compare rebuild the panes (onLayout); the rest only redraw them.
 const LAYOUT_TRAITS = ["view_mode", "compare"] as const;
@@ -88,6 +91,10 @@ export class ViewerView {
   private disposed = false;
   /** A failure no new data can fix (no WebGL2, context lost): stays shown until GL is back. */
   private glFailure: string | null = null;
+  private readonly quick = new QuickFrames(
+    () => this.glWindow?.framesInFlight ?? 0,
+    () => this.drawFull(),
+  );
 
   constructor(
     private readonly model: ModelLike,
@@ -388,7 +395,7 @@ export class ViewerView {
   private acquire(): void {
     if (this.disposed || this.glWindow) return;
     try {
-      this.glWindow = new GLWindow(this.canvasBox, this.onFrame, this.onContextLost);
+      this.glWindow = new GLWindow(this.canvasBox, this.onFrame, this.onContextLost, this.onDrawn);
       noteTextureLimit(this.glWindow.gl);
       markView(this.root, "gl");
     } catch (error) {
@@ -401,6 +408,7 @@ export class ViewerView {
       this.glFailure = null;
       clearError(this.errorBox);
     }
+    this.glWindow.onInteractionStart(this.onInteractionStart);
     this.glWindow.onInteractionEnd(this.onInteractionEnd);
     this.glGeneration += 1;
     this.removeSnapshot();
@@ -438,6 +446,7 @@ export class ViewerView {
   }
 
   private destroyGL(): void {
+    this.quick.cancel();
     this.saveCamera();
     this.panes?.dispose();
     this.panes = null;
@@ -534,8 +543,17 @@ export class ViewerView {
     return pane ? pane.renderer.getActiveCamera() : null;
   }
 
+  /** The camera starts to move: on a slow GPU its frames are quick ones (quick-frames.ts). */
+  private readonly onInteractionStart = (): void => {
+    const divisor = this.quick.divisor;
+    if (divisor === 1 || !this.glWindow) return;
+    this.quick.cancel();
+    this.glWindow.setDivisor(divisor);
+  };
+
   /** The user let go of the 3D camera: it becomes the `camera` trait. */
   private readonly onInteractionEnd = (): void => {
+    if ((this.glWindow?.resolutionDivisor ?? 1) > 1) this.quick.refineLater();
     const camera = this.volumeCamera();
     if (!camera || this.placedGrid === null) return;
     this.model.set("camera", cameraTrait(camera));
@@ -548,14 +566,40 @@ export class ViewerView {
     if (!gl || !panes || !this.shown) return;
     try {
       if (newData) panes.setDisplay(readDisplay(this.model));
+      const divisor = this.quick.divisor;
+      gl.setDivisor(divisor);
       gl.resize();
       this.placeCameras(panes, this.shown);
       markView(this.root, "uploaded");
+      gl.render();
+      if (divisor > 1) this.quick.refineLater();
+      else this.quick.cancel();
+    } catch (error) {
+      this.fail(`nbviewer3d could not render: ${describeError(error)}`);
+    }
+  }
+
+  /** The full-resolution picture after quick frames. */
+  private drawFull(): void {
+    const gl = this.glWindow;
+    if (!gl || !this.panes || !this.shown) return;
+    try {
+      gl.setDivisor(1);
       gl.render();
     } catch (error) {
       this.fail(`nbviewer3d could not render: ${describeError(error)}`);
     }
   }
+
+  /** The GPU finished frame `drawn.frame`: it is on screen. */
+  private readonly onDrawn = (drawn: DrawnFrame): void => {
+    this.root.dataset.drawn = String(drawn.frame);
+    this.root.dataset.drawnScale = String(drawn.scale);
+    if (drawn.scale === 1 && drawn.ms !== null) {
+      this.root.dataset.fullFrameMs = String(Math.round(drawn.ms));
+    }
+    this.quick.drawn(drawn);
+  };
 
   private readonly onFrame = (): void => {
     this.frames += 1;
@@ -566,11 +610,13 @@ export class ViewerView {
       const step = readStep(this.model);
       const loading = this.state.cache.isFetching(step);
       const transfer = loading ? this.state.transferOf(step) : null;
+      const quick = (this.glWindow?.resolutionDivisor ?? 1) > 1;
       if (transfer) this.showProgress(transfer.level, transfer.received, transfer.total);
-      else this.setStatus(loading ? "loading" : "ready", loading ? `loading step ${step}…` : "");
+      else if (loading) this.setStatus("loading", `loading step ${step}…`);
+      else this.setStatus(quick ? "refining" : "ready", "");
       markView(this.root, "frame");
       if (!loading) {
-        markView(this.root, "full");
+        if (!quick) markView(this.root, "full");
         this.schedulePrefetch();
       }
     }

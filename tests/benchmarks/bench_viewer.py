@@ -57,10 +57,13 @@ cell builds the widget from arrays already in the kernel's memory and displays i
   runs per phase.
 * step switch (case "step switch: ..."): the kernel holds 3 steps of the 128^3 CT + label
   (steps 1, 2 rolled 16 and 32 voxels along x). After first frame, the page moves the panel's
-  step slider (value + input/change events, as a drag does) through STEP_SWITCHES, 500 ms
-  apart, and times with a MutationObserver until ``data-step`` is the step, ``data-frames``
-  grew and ``data-status`` is "ready". A switch during which a "volumes" message arrived is a
-  first visit (fetched from the kernel), else cached. Medians of each kind over all runs.
+  step slider (value + input/change events, as a drag does) through STEP_SWITCHES, each
+  500 ms after the previous one settled, and times with a MutationObserver: submitted (the
+  first frame with ``data-step`` the step issued), shown (``data-drawn``, the frame the GPU
+  finished, reaches it: a fence polled between tasks, js/src/view/frame-clock.ts) and full
+  (the GPU finished the frame that made ``data-status`` "ready"). A switch during which a
+  "volumes" message arrived is a first visit (fetched from the kernel), else cached. Medians
+  of each kind over all runs.
 * new cases: phantom 512^3 int16 + label (nbviewer3d.phantoms.abdomen zoomed, see
   phantom_512), 1024^3 uint8 (that windowed to uint8, each voxel repeated 2x per axis), and
   dask 2048x2048x512 int16 (x, y, z; numpy [z, y, x] (512, 2048, 2048)), built in the kernel
@@ -717,24 +720,38 @@ _STEP_SWITCH = """async ({cell, positions, timeoutMs, pauseMs}) => {
     await new Promise((resolve) => setTimeout(resolve, pauseMs));
     const frames = Number(root.dataset.frames || '0');
     const wsBefore = window.__wsLog.length;
+    // submitted: the first frame showing the step handed to the GPU; shown: the GPU finished
+    // it (data-drawn); full: the full-resolution frame ("ready") finished
+    const t = {submitted: null, shown: null, full: null};
+    let first = null, last = null;
     const done = new Promise((resolve) => {
-      const check = () => root.dataset.step === String(position)
-        && Number(root.dataset.frames || '0') > frames && root.dataset.status === 'ready';
+      const check = (now) => {
+        const n = Number(root.dataset.frames || '0');
+        const drawn = Number(root.dataset.drawn || '0');
+        if (root.dataset.step !== String(position) || n <= frames) return false;
+        if (first === null) { first = n; t.submitted = now; }
+        if (t.shown === null && drawn >= first) t.shown = now;
+        if (last === null && root.dataset.status === 'ready') last = n;
+        if (last !== null && drawn >= last) { t.full = now; return true; }
+        return false;
+      };
       const observer = new MutationObserver(() => {
-        if (check()) { observer.disconnect(); resolve(performance.now()); }
+        if (check(performance.now())) { observer.disconnect(); resolve(); }
       });
       observer.observe(root, {attributes: true});
-      setTimeout(() => { observer.disconnect(); resolve(null); }, timeoutMs);
+      setTimeout(() => { observer.disconnect(); resolve(); }, timeoutMs);
     });
     const t0 = performance.now();
     slider.value = String(position);
     slider.dispatchEvent(new Event('input', {bubbles: true}));
     slider.dispatchEvent(new Event('change', {bubbles: true}));
-    const t1 = await done;
+    await done;
     const fetched = window.__wsLog.slice(wsBefore).filter(
       (e) => e[4] === 'volumes' || e[4] === 'chunk');
     const kinds = window.__wsLog.slice(wsBefore).map((e) => e[4] || e[3]);
-    out.push({step: position, ms: t1 === null ? null : t1 - t0, fetched: fetched.length > 0,
+    const since = (v) => v === null ? null : v - t0;
+    out.push({step: position, ms: since(t.full), shownMs: since(t.shown),
+              submittedMs: since(t.submitted), fetched: fetched.length > 0,
               bytes: fetched.reduce((a, e) => a + e[2], 0), messages: kinds.join(' ')});
   }
   return {switches: out};
@@ -944,12 +961,12 @@ PHASES = (  # (key, column title) of the breakdown table, in the order of the lo
 )
 
 
-def _switch_medians(runs: list[Run], fetched: bool) -> tuple[float | None, int]:
+def _switch_medians(runs: list[Run], fetched: bool, key: str = "ms") -> tuple[float | None, int]:
     times = [
-        w["ms"] / 1000
+        w[key] / 1000
         for r in runs
         for w in r.switches
-        if w["fetched"] == fetched and w["ms"] is not None
+        if w["fetched"] == fetched and w[key] is not None
     ]
     return _median(times), len(times)
 
@@ -959,6 +976,9 @@ def summarize(case: Case, tool: str, runs: list[Run], reason: str | None = None)
     failures = [r.error or "failed" for r in runs if not r.ok] + ([reason] if reason else [])
     first_visit, n_first = _switch_medians(good, True)
     cached, n_cached = _switch_medians(good, False)
+    cached_shown, _ = _switch_medians(good, False, "shownMs")
+    cached_submitted, _ = _switch_medians(good, False, "submittedMs")
+    first_shown, _ = _switch_medians(good, True, "shownMs")
     lost = sum(1 for r in good for w in r.switches if w["ms"] is None)
     phase_medians = {
         key: _median([v for r in good if (v := r.phases.get(key)) is not None])
@@ -973,6 +993,9 @@ def summarize(case: Case, tool: str, runs: list[Run], reason: str | None = None)
         "switch_first_n": n_first,
         "switch_cached_s": cached,
         "switch_cached_n": n_cached,
+        "switch_cached_shown_s": cached_shown,
+        "switch_cached_submitted_s": cached_submitted,
+        "switch_first_shown_s": first_shown,
         "switch_lost": lost,
         "switches": [r.switches for r in good if r.switches],
         "timings": [r.timings for r in good if r.timings],
@@ -1064,17 +1087,23 @@ def switch_lines(rows: list[dict[str, Any]]) -> list[str]:
         return []
     lines = [
         "",
-        "Step switch (nbviewer3d): the panel's step slider moved in the page -> the completed "
-        "frame showing that step; first visit = its volumes came from the kernel during the "
-        "switch, cached = the browser held them (median, count).",
+        "Step switch (nbviewer3d): the panel's step slider moved in the page -> the step on "
+        "screen: shown = the GPU finished the first frame showing it (a quick, coarser frame "
+        "when full frames are slow, see js/src/view/quick-frames.ts), full = the GPU finished "
+        "its full-resolution frame, submitted = the first frame's GL calls issued (JS only). "
+        "First visit = its volumes came from the kernel during the switch, cached = the browser "
+        "held them (median, count). Each switch starts from a settled view.",
         "",
-        "| volume | first visit | cached | switches that timed out |",
+        "| volume | first visit: shown / full | cached: submitted / shown / full "
+        "| switches that timed out |",
         "|---|---|---|---|",
     ]
     for r in ours:
         lines.append(
-            f"| {r['volume']} | {_s(r['switch_first_s'])} ({r['switch_first_n']}) | "
-            f"{_s(r['switch_cached_s'])} ({r['switch_cached_n']}) | {r['switch_lost']} |"
+            f"| {r['volume']} | {_s(r['switch_first_shown_s'])} / {_s(r['switch_first_s'])} "
+            f"({r['switch_first_n']}) | {_s(r['switch_cached_submitted_s'])} / "
+            f"{_s(r['switch_cached_shown_s'])} / {_s(r['switch_cached_s'])} "
+            f"({r['switch_cached_n']}) | {r['switch_lost']} |"
         )
     return lines
 

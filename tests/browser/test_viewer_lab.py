@@ -254,6 +254,53 @@ def test_step_slider_mouse_sets_step_in_kernel(nb: NotebookPage) -> None:
     assert nb.eval_json("viewer.step") == steps[-1]
 
 
+QUICK_FRAME = """(el) => {
+  const canvas = el.querySelector('.nbviewer3d-canvas canvas');
+  return { width: canvas.width, full: Math.floor(canvas.clientWidth * devicePixelRatio),
+           status: el.dataset.status, step: el.dataset.step, scale: el.dataset.drawnScale,
+           fullFrameMs: Number(el.dataset.fullFrameMs) };
+}"""
+
+
+def test_a_slow_full_frame_makes_a_step_switch_show_a_quick_frame_then_the_full_one(
+    nb: NotebookPage, artifacts: Path
+) -> None:
+    # under software WebGL a full ray-cast frame takes seconds: a step the browser holds shows
+    # at once at a fraction of the resolution, then the full picture replaces it in place
+    steps = ensure_two_steps(nb)
+    apply(nb, step=steps[1])
+    full_before = nb.shot(0)
+    apply(nb, step=steps[0])
+    state = nb.widget(0).evaluate(QUICK_FRAME)
+    slow = state["fullFrameMs"] >= nb.eval_json("200")  # SLOW_FRAME_MS in quick-frames.ts
+    slider = step_slider(nb)
+    slider.focus()
+    before = nb.widget_state(0).frames
+    slider.press("ArrowRight")
+    if slow:
+        nb.page.wait_for_function(
+            f"(el) => el.dataset.step === '{steps[1]}' && el.dataset.status === 'refining'"
+            " && el.dataset.drawnScale !== '1'",
+            arg=nb.widget(0).element_handle(),
+            timeout=60_000,
+        )
+        quick_state = nb.widget(0).evaluate(QUICK_FRAME)
+        quick = nb.shot(0, artifacts / "quick_frame" / "quick.png")
+        assert quick_state["width"] <= quick_state["full"] // 2, quick_state
+        assert_shows_volume(quick)
+    state = nb.wait_rendered(0, after=before, step=steps[1])
+    assert state.status == "ready"
+    done = nb.widget(0).evaluate(QUICK_FRAME)
+    assert done["width"] == done["full"] and done["scale"] == "1", done
+    full = nb.shot(0, artifacts / "quick_frame" / "full.png")
+    assert mean_abs_diff(full, full_before) <= NOISE  # exactly the picture of that step
+    assert nb.eval_json("viewer.step") == steps[1]
+    if slow:
+        # the quick frame is that picture, coarser: near it, not it
+        blank = np.zeros_like(full)
+        assert NOISE < mean_abs_diff(quick, full) < 0.25 * mean_abs_diff(blank, full)
+
+
 def test_going_back_to_a_shown_step_sends_no_voxels(nb: NotebookPage) -> None:
     steps = ensure_two_steps(nb)
     apply(nb, step=steps[0])

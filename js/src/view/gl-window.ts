@@ -9,6 +9,7 @@ import vtkRenderWindow from "@kitware/vtk.js/Rendering/Core/RenderWindow";
 import vtkRenderWindowInteractor from "@kitware/vtk.js/Rendering/Core/RenderWindowInteractor";
 import vtkOpenGLRenderWindow from "@kitware/vtk.js/Rendering/OpenGL/RenderWindow";
 import { CONTEXT_LOST, NO_WEBGL2 } from "../errors";
+import { type DrawnFrame, FrameClock } from "./frame-clock";
 
 export type Viewport = [number, number, number, number];
 
@@ -20,14 +21,22 @@ export class GLWindow {
   private readonly style = vtkInteractorStyleTrackballCamera.newInstance();
   readonly canvas: HTMLCanvasElement;
   private interactionEnd: (() => void) | null = null;
-  private readonly interactionEndSubscription: { unsubscribe(): void };
+  private interactionStart: (() => void) | null = null;
+  private readonly interactionSubscriptions: { unsubscribe(): void }[];
+  private readonly clock: FrameClock;
+  private frame = 0;
+  /** the drawing buffer is the container's device-pixel size divided by this */
+  private divisor = 1;
 
   /** Throws a readable Error when no WebGL2 context can be had. */
+  /** `onDrawn` hears when the GPU has finished each frame (see frame-clock.ts). */
   constructor(
     private readonly container: HTMLElement,
     onFrame: () => void,
     private readonly onContextLost: (message: string) => void,
+    onDrawn: (drawn: DrawnFrame) => void = () => {},
   ) {
+    this.clock = new FrameClock(() => this.gl, onDrawn);
     if (typeof WebGL2RenderingContext === "undefined") throw new Error(NO_WEBGL2);
     this.renderWindow.addView(this.openGL);
     this.openGL.setContainer(container);
@@ -46,13 +55,18 @@ export class GLWindow {
     this.interactor.setView(this.openGL);
     this.interactor.initialize();
     this.interactor.setInteractorStyle(this.style);
-    this.interactionEndSubscription = this.style.onEndInteractionEvent(() =>
-      this.interactionEnd?.(),
-    );
+    this.interactionSubscriptions = [
+      this.style.onStartInteractionEvent(() => this.interactionStart?.()),
+      this.style.onEndInteractionEvent(() => this.interactionEnd?.()),
+    ];
     // bound to the canvas, so listeners on the container see (and may keep) events first
     this.interactor.bindEvents(this.canvas);
     this.canvas.tabIndex = -1; // the container is the one Tab stop (and holds the label)
-    this.interactor.onRenderEvent(onFrame);
+    this.interactor.onRenderEvent(() => {
+      this.frame += 1;
+      this.clock.submitted(this.frame, this.divisor);
+      onFrame();
+    });
   }
 
   /** A new renderer drawing into `viewport` (fractions of the window, y up). */
@@ -81,9 +95,39 @@ export class GLWindow {
     return openGL.getContext() ?? null;
   }
 
+  /** `callback` runs when the user starts rotating, panning or zooming. */
+  onInteractionStart(callback: () => void): void {
+    this.interactionStart = callback;
+  }
+
   /** `callback` runs when the user stops rotating, panning or zooming (mouse up, wheel end). */
   onInteractionEnd(callback: () => void): void {
     this.interactionEnd = callback;
+  }
+
+  /** The number of the last frame submitted (frames count from 1). */
+  get frameNumber(): number {
+    return this.frame;
+  }
+
+  /** Frames handed to the GPU that it has not finished. */
+  get framesInFlight(): number {
+    return this.clock.inFlight;
+  }
+
+  /**
+   * Draws the next frames at 1/`divisor` of the resolution in each direction (the browser
+   * scales the canvas up): `divisor`^2 fewer rays through the volume, for quick frames on a
+   * slow GPU. 1 is full resolution.
+   */
+  setDivisor(divisor: number): void {
+    if (divisor === this.divisor) return;
+    this.divisor = divisor;
+    this.resize();
+  }
+
+  get resolutionDivisor(): number {
+    return this.divisor;
   }
 
   /**
@@ -91,13 +135,14 @@ export class GLWindow {
    * drawing buffer is not preserved, so it is only readable right after a render).
    */
   capture<T>(compose: (canvas: HTMLCanvasElement) => T): T {
+    this.setDivisor(1);
     this.render();
     return compose(this.canvas);
   }
 
   /** Matches the drawing buffer to the container's CSS size (device pixels). */
   resize(): boolean {
-    const ratio = globalThis.devicePixelRatio || 1;
+    const ratio = (globalThis.devicePixelRatio || 1) / this.divisor;
     const width = Math.max(1, Math.floor(this.container.clientWidth * ratio));
     const height = Math.max(1, Math.floor(this.container.clientHeight * ratio));
     const [w, h] = this.openGL.getSize();
@@ -125,6 +170,7 @@ export class GLWindow {
       done(null);
       return;
     }
+    this.setDivisor(1);
     this.render();
     const [width, height] = [gl.drawingBufferWidth, gl.drawingBufferHeight];
     const buffer = gl.createBuffer();
@@ -174,8 +220,10 @@ export class GLWindow {
     const gl = this.gl;
     this.canvas.removeEventListener("webglcontextlost", this.handleContextLost);
     if (this.interactor.getContainer()) this.interactor.unbindEvents();
-    this.interactionEndSubscription.unsubscribe();
+    for (const subscription of this.interactionSubscriptions) subscription.unsubscribe();
     this.interactionEnd = null;
+    this.interactionStart = null;
+    this.clock.dispose();
     this.interactor.delete();
     this.style.delete();
     for (const renderer of this.renderers) renderer.delete();

@@ -43,6 +43,7 @@ from typing import Any
 import numpy as np
 
 from . import text_transport
+from .planes import plane_reply
 from .pyramid import Factors, level_shape, level_volume, plan_levels, sampled_volume
 from .transport import encode, finite_range, label_ids
 from .volume import Volume
@@ -141,6 +142,7 @@ def encode_level(
         meta["level"] = level
         meta["factors"] = list(factors)
         meta["preview"] = preview
+        meta["finer"] = volume.full is not None
         metas.append(meta)
         buffers.append(buffer)
     return Encoded(metas, buffers)
@@ -154,10 +156,13 @@ class Delivery:
             tuple[int, int, int, bool], tuple[list[dict[str, Any]], Encoded]
         ] = OrderedDict()
         self._preview: dict[tuple[int, int], int] = {}  # (step, version) -> its last level
+        # (step, version) -> each volume's level-0 range, which the planes of the step carry
+        self._ranges: OrderedDict[tuple[int, int], dict[str, list[float]]] = OrderedDict()
 
     def clear(self) -> None:
         self._kept.clear()
         self._preview.clear()
+        self._ranges.clear()
 
     def _encoded(
         self,
@@ -257,6 +262,25 @@ class Delivery:
             self._chunk(step, version, level, i, encoded, pieces, chunk_bytes, transport)
             for i in range(first, first + count)
         ]
+
+    def plane(
+        self,
+        step: int,
+        version: int,
+        axis: int,
+        index: int,
+        transport: str,
+        load: Callable[[], Mapping[str, Volume]],
+    ) -> Message:
+        """Plane ``index`` along array ``axis`` of the step at full resolution (planes.py)."""
+        volumes = load()
+        key = (step, version)
+        if key not in self._ranges:
+            self._ranges[key] = {k: list(finite_range(v.data)) for k, v in volumes.items()}
+            while len(self._ranges) > _KEPT:
+                self._ranges.popitem(last=False)
+        self._ranges.move_to_end(key)
+        return plane_reply(step, version, axis, index, transport, volumes, self._ranges[key])
 
     @staticmethod
     def _chunk(

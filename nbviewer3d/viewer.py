@@ -655,11 +655,12 @@ class Viewer(anywidget.AnyWidget):
         kind = content.get("type")
         if kind == "frame":
             self._on_frame(content, list(received) if isinstance(received, list) else [])
-        elif kind in ("fetch", "chunks"):
+        elif kind in ("fetch", "chunks", "plane"):
             self._on_fetch(content)
 
     def _on_fetch(self, content: dict[str, Any]) -> None:
-        """A step's volumes at a level (see delivery.py), or more chunks of one."""
+        """A step's volumes at a level (see delivery.py), more chunks of one, or one voxel plane
+        of it at full resolution (see planes.py)."""
         if content.get("transport") == "base64":
             self.transport = "base64"
         step = content.get("step")
@@ -676,6 +677,9 @@ class Viewer(anywidget.AnyWidget):
 
             if content["type"] == "fetch":
                 messages = self._delivery.reply(step, version, level, self.transport, load)
+            elif content["type"] == "plane":
+                axis, index = _check_int(content.get("axis")), _check_int(content.get("index"))
+                messages = [self._delivery.plane(step, version, axis, index, self.transport, load)]
             else:
                 first, count = _check_int(content.get("first")), _check_int(content.get("count"))
                 preview = content.get("preview") is True

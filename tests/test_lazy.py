@@ -97,14 +97,31 @@ _BIG_SCRIPT = textwrap.dedent(
         viewer = nbviewer3d.view(image, spacing=(0.5, 0.5, 1.25), origin=(-10, 20, 5))
         after_view = status_kb("VmHWM")
         viewer.add(0, label=label)
+    grown = status_kb("VmHWM")
+    counted = {k: sum(v) for k, v in computed.items()}
+    # a slice view asks for the sagittal plane through the rod at full resolution
+    sent = []
+    viewer.send = lambda content, buffers=None: sent.append((content, buffers or []))
+    request = {"type": "plane", "step": 0, "version": viewer._version(0), "axis": 0}
+    viewer._on_message(viewer, {**request, "index": 275}, [])
+    reply, buffers = sent[-1]
+    metas = {m["role"]: m for m in reply["volumes"]}
+    plane = np.frombuffer(bytes(buffers[0]), np.int16).reshape(metas["image"]["shape"])
     print(json.dumps({
+        "plane": {
+            "shapes": {r: m["shape"] for r, m in metas.items()},
+            "bytes": sum(reply["sizes"]),
+            "computed": {k: sum(v) - counted[k] for k, v in computed.items()},
+            "bone": int(plane[0, 1000, 250]),
+            "growth_mb": (status_kb("VmHWM") - grown) / 1024,
+        },
         "view_growth_mb": (after_view - start) / 1024,
         "growth_mb": (status_kb("VmHWM") - start) / 1024,
         "warnings": [
             str(w.message) for w in caught if isinstance(w.message, nbviewer3d.LazyLevelWarning)
         ],
         "largest_block": max(computed["image"] + computed["label"]),
-        "computed": {k: sum(v) for k, v in computed.items()},
+        "computed": counted,
         "image": [viewer.image.shape, viewer.image.spacing, viewer.image.origin],
         "full": [viewer.image.full.shape, viewer.image.full.factors],
         "label": [viewer.label.shape, viewer.label.full.factors, int(viewer.label.data.max())],
@@ -140,6 +157,13 @@ def test_a_4_gib_dask_volume_is_shown_as_a_level_within_bounded_memory() -> None
     assert report["label"] == [[512, 512, 256], [4, 4, 2], 2]
     assert report["bone"] == 700  # inside the rod
     assert not report["writeable"]
+    # the plane at full resolution, read from the source: only the chunks it crosses
+    plane = report["plane"]
+    assert plane["shapes"] == {"image": [1, 2048, 512], "label": [1, 2048, 512]}
+    assert plane["bone"] == 700  # source voxel (1101, 1000, 250), inside the rod
+    assert plane["computed"] == {"image": 4 * 32 * 512 * 512, "label": 4 * 32 * 512 * 512}
+    assert plane["bytes"] < 2048 * 512 * 3
+    assert plane["growth_mb"] < 100, plane
     full_grid = Volume(np.zeros((1, 1, 1)), spacing=(0.5, 0.5, 1.25), origin=(-10, 20, 5))
     level = Volume(np.zeros((1, 1, 1)), spacing=tuple(spacing), origin=tuple(origin))
     np.testing.assert_allclose(_grid(level, shape), _grid(full_grid, (2048, 2048, 512)))

@@ -3,24 +3,36 @@
 import { StepCache, type StepVolumes, stepBytes } from "./cache";
 import { describeError } from "./errors";
 import { type ModelLike, readCacheBytes } from "./model";
-import { decodeVolume, type WireBuffer } from "./payload";
+import { type DecodedVolume, decodeVolume, type WireBuffer } from "./payload";
 import { PendingVolumes } from "./pending";
 import {
   type ChunksMessage,
   type FetchMessage,
+  type PlaneMessage,
+  type PlaneRequest,
   parseKernelMessage,
   type Role,
   type Transport,
   type VolumesMessage,
 } from "./protocol";
 import { parseScreenshotRequest, ScreenshotRequests } from "./screenshot";
-import { frameWithPicture } from "./text-transport";
+import { base64Into, frameWithPicture } from "./text-transport";
 import { markModel } from "./timings";
 
 export type StepEvent =
   | { kind: "volumes"; entry: StepVolumes }
   | { kind: "progress"; step: number; level: number; received: number; total: number }
+  | { kind: "plane"; plane: Plane }
   | { kind: "error"; step: number | null; message: string };
+
+/** A voxel plane of a step at full resolution (see PlaneMessage), decoded. */
+export interface Plane {
+  step: number;
+  version: number;
+  axis: number;
+  index: number;
+  volumes: DecodedVolume[];
+}
 
 export type StepListener = (event: StepEvent) => void;
 
@@ -86,6 +98,34 @@ export class ModelState {
     this.model.send(content, undefined, buffers);
   }
 
+  /** Asks for a plane of a step at full resolution (a "plane" event brings it). */
+  askPlane(step: number, version: number, axis: number, index: number): void {
+    const message: PlaneRequest = { type: "plane", step, version, axis, index };
+    if (this.transport === "base64") message.transport = "base64";
+    this.model.send(message);
+  }
+
+  private async receivePlane(message: PlaneMessage, buffers: readonly WireBuffer[]): Promise<void> {
+    const { step, version, axis, index } = message;
+    const bytes = message.volumes.map((_, i) => {
+      const text = message.data[i];
+      if (text === null || text === undefined) return buffers[i];
+      const target = new Uint8Array(message.sizes[i] ?? 0);
+      base64Into(text, target, 0);
+      return target;
+    });
+    if (bytes.some((b) => b === undefined)) {
+      // this front end drops binary buffers: ask again as text
+      this.useBase64();
+      this.askPlane(step, version, axis, index);
+      return;
+    }
+    const volumes = await Promise.all(
+      message.volumes.map((meta, i) => decodeVolume(meta, bytes[i] as WireBuffer)),
+    );
+    this.emit({ kind: "plane", plane: { step, version, axis, index, volumes } });
+  }
+
   private fetch(step: number, level?: number): void {
     const message: FetchMessage = { type: "fetch", step };
     if (level !== undefined) message.level = level;
@@ -147,6 +187,10 @@ export class ModelState {
       }
       if (message.type === "transport") {
         this.useBase64();
+        return;
+      }
+      if (message.type === "plane") {
+        await this.receivePlane(message, buffers);
         return;
       }
       if (message.type === "chunk") {

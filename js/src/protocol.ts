@@ -42,6 +42,8 @@ export interface VolumeMeta {
   factors: Vec3;
   /** level 0's wire shape, spacing and origin: the grid cameras and the cursor belong to */
   base: BaseGrid;
+  /** level 0 is itself a level of a larger lazy input the kernel reads planes of */
+  finer: boolean;
 }
 
 export interface BaseGrid {
@@ -102,7 +104,37 @@ export interface ErrorMessage {
   message: string;
 }
 
-export type KernelMessage = VolumesMessage | ChunkMessage | TransportMessage | ErrorMessage;
+/** One voxel plane of a step at full resolution, for a slice view drawn from a coarser level
+ * (nbviewer3d/planes.py): each volume one voxel thick along array axis `axis`. */
+export interface PlaneMessage {
+  type: "plane";
+  step: number;
+  version: number;
+  axis: number;
+  index: number;
+  volumes: VolumeMeta[];
+  /** the byte length of each volume's buffer */
+  sizes: number[];
+  /** base64 transport: each volume's bytes as text; binary: nulls (the bytes are buffers) */
+  data: (string | null)[];
+}
+
+export type KernelMessage =
+  | VolumesMessage
+  | ChunkMessage
+  | PlaneMessage
+  | TransportMessage
+  | ErrorMessage;
+
+/** Asks for plane `index` along array axis `axis` of a step at full resolution. */
+export interface PlaneRequest {
+  type: "plane";
+  step: number;
+  version: number;
+  axis: number;
+  index: number;
+  transport?: Transport;
+}
 
 export interface FetchMessage {
   type: "fetch";
@@ -244,6 +276,7 @@ export function parseMeta(value: unknown, index: number): VolumeMeta {
     level,
     factors,
     base,
+    finer: value.finer === true,
   };
 }
 
@@ -275,6 +308,7 @@ export function parseKernelMessage(value: unknown): KernelMessage | null {
     };
   }
   if (value.type === "chunk") return parseChunk(value);
+  if (value.type === "plane") return parsePlane(value);
   if (value.type !== "volumes") return null;
   const step = integer("step", value.step);
   const version = integer("version", value.version ?? 0);
@@ -342,5 +376,30 @@ function parseChunk(value: Json): ChunkMessage {
     volume: integer("volume", value.volume),
     offset: integer("offset", value.offset),
     data: data ?? null,
+  };
+}
+
+function parsePlane(value: Json): PlaneMessage {
+  if (!Array.isArray(value.volumes)) throw new ProtocolError("a plane's volumes must be a list");
+  const volumes = value.volumes.map(parseMeta);
+  const axis = integer("axis", value.axis);
+  if (axis < 0 || axis > 2)
+    throw new ProtocolError(`a plane's axis must be 0, 1 or 2, got ${axis}`);
+  const data = value.volumes.map((meta: unknown) => {
+    const text = isObject(meta) ? meta.data : undefined;
+    if (text !== undefined && typeof text !== "string") {
+      throw new ProtocolError("a plane's data must be base64 text");
+    }
+    return text ?? null;
+  });
+  return {
+    type: "plane",
+    step: integer("step", value.step),
+    version: integer("version", value.version),
+    axis,
+    index: integer("index", value.index),
+    volumes,
+    sizes: numbers("sizes", value.sizes, volumes.length),
+    data,
   };
 }

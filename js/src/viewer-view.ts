@@ -31,6 +31,7 @@ import { applyCameraTrait, cameraTrait, parseCameraTrait, sameCamera } from "./v
 import { clampIjk, cursorIjk, fromIjk, indexOf } from "./view/cursor";
 import { FollowNotes } from "./view/follow-notes";
 import type { DrawnFrame } from "./view/frame-clock";
+import { coarserThanSource, FullPlanes, type PlaneKey, planeAt } from "./view/full-planes";
 import { GLWindow } from "./view/gl-window";
 import { paneAspect } from "./view/layout";
 import { sliceAxis } from "./view/orientation";
@@ -91,6 +92,10 @@ export class ViewerView {
   private disposed = false;
   /** A failure no new data can fix (no WebGL2, context lost): stays shown until GL is back. */
   private glFailure: string | null = null;
+  private readonly planes = new FullPlanes(
+    (key) => this.state.askPlane(key.step, key.version, key.axis, key.index),
+    () => this.draw(false),
+  );
   private readonly quick = new QuickFrames(
     () => this.glWindow?.framesInFlight ?? 0,
     () => this.drawFull(),
@@ -278,6 +283,10 @@ export class ViewerView {
       if (event.step === null || event.step === step) this.fail(event.message);
       return;
     }
+    if (event.kind === "plane") {
+      this.planes.receive(event.plane);
+      return;
+    }
     if (event.kind === "progress") {
       if (event.step === step) this.showProgress(event.level, event.received, event.total);
       if (event.step === step && event.received === event.total) this.schedulePrefetch();
@@ -447,6 +456,7 @@ export class ViewerView {
 
   private destroyGL(): void {
     this.quick.cancel();
+    this.planes.dispose();
     this.saveCamera();
     this.panes?.dispose();
     this.panes = null;
@@ -566,6 +576,7 @@ export class ViewerView {
     if (!gl || !panes || !this.shown) return;
     try {
       if (newData) panes.setDisplay(readDisplay(this.model));
+      this.updatePlanes(panes, this.shown);
       const divisor = this.quick.divisor;
       gl.setDivisor(divisor);
       gl.resize();
@@ -577,6 +588,27 @@ export class ViewerView {
     } catch (error) {
       this.fail(`nbviewer3d could not render: ${describeError(error)}`);
     }
+  }
+
+  /**
+   * Slice panes of a step shown coarser than the kernel holds it (at the level it settles on)
+   * draw the plane at the cursor at full resolution, once it is here (full-planes.ts).
+   */
+  private updatePlanes(panes: Panes, shown: StepVolumes): void {
+    const settled = !shown.preview && shown.level >= Number(this.root.dataset.targetLevel ?? "0");
+    const slices = panes.panes.flatMap((p) => (p.scene instanceof SliceScene ? [p.scene] : []));
+    const cursor = readDisplay(this.model).cursor;
+    const keys: (PlaneKey | null)[] = slices.map((scene) =>
+      settled && coarserThanSource(shown) ? planeAt(shown, scene.axis, cursor) : null,
+    );
+    const wanted = keys.filter((k): k is PlaneKey => k !== null);
+    const details = this.planes.want(shown, wanted);
+    let next = 0;
+    slices.forEach((scene, i) => {
+      scene.setDetail(keys[i] ? (details[next++] ?? null) : null);
+    });
+    this.root.dataset.planes =
+      wanted.length === 0 ? "" : slices.every((scene) => scene.detailed) ? "full" : "coarse";
   }
 
   /** The full-resolution picture after quick frames. */

@@ -20,6 +20,7 @@ export function meta(overrides: Partial<VolumeMeta> = {}): VolumeMeta {
     level: 0,
     factors: [1, 1, 1],
     base: { shape: [2, 3, 4], spacing: [1, 1, 1], origin: [0, 0, 0] },
+    finer: false,
     ...overrides,
   };
 }

@@ -59,6 +59,9 @@ while True:  # view_logdir needs a record to open on
         break
     except nbviewer3d.events.LogdirError:
         time.sleep(0.2)
+# steps in the logdir when it was opened appear at once, complete or not (a prefetch may get
+# one before its label is logged, and the browser fetches it anew only when it is wanted)
+opened = set(viewer.steps)
 fetched = {{}}  # step -> the roles of the last reply the browser got for it
 _send = viewer.send
 def _spy(content, buffers=None):
@@ -91,7 +94,10 @@ def test_every_step_the_browser_fetched_was_complete(soak: NotebookPage) -> None
     assert nb.eval_json("viewer._incomplete") == {}
     fetched = nb.eval_json("{str(k): v for k, v in fetched.items()}")
     assert len(fetched) >= 5, fetched  # the view followed the run as it grew
-    incomplete = {s: roles for s, roles in fetched.items() if len(roles) != 3}
+    opened = set(nb.eval_json("sorted(opened)"))
+    incomplete = {
+        s: roles for s, roles in fetched.items() if len(roles) != 3 and int(s) not in opened
+    }
     assert not incomplete, incomplete
     assert nb.eval_json("viewer.scalars['val_mean_dice']['steps'][-1]") == STEPS - 1
 

@@ -133,6 +133,72 @@ def test_a_small_cache_keeps_a_coarser_level_and_says_why(
     assert mean_abs_diff(coarse, full) < 0.5 * mean_abs_diff(blank, full)
 
 
+def _wait_planes(nb: NotebookPage, want: str) -> None:
+    nb.page.wait_for_function(
+        "([el, want]) => el.dataset.planes === want && el.dataset.status === 'ready'",
+        arg=[nb.widget(0).element_handle(), want],
+        timeout=60_000,
+    )
+    nb.settle(0)
+
+
+def test_slice_views_of_a_coarse_level_show_the_plane_at_full_resolution(
+    nb: NotebookPage, artifacts: Path
+) -> None:
+    nb.set_traits({"step": 0}, step=0)
+    nb.execute("viewer.cache_mb = 16")
+    # step 9: no neighbour of a step shown, so never prefetched; a one-voxel checkerboard in
+    # it is what a coarse level averages away. The kernel leaves plane requests unanswered first
+    nb.execute(
+        "fine = np.roll(ct, 80, axis=0)\n"
+        "fine[100:220, 100:220] += (200 * (np.indices((120, 120)).sum(0) % 2))[..., None]"
+        ".astype(np.int16)\n"
+        "viewer.add(9, image=fine, label=np.roll(mask, 80, axis=0))\n"
+        "drop_planes = True\n"
+        "_fetch_planes = viewer._on_fetch\n"
+        "def fetch_or_drop(content):\n"
+        "    if not (drop_planes and content['type'] == 'plane'):\n"
+        "        _fetch_planes(content)\n"
+        "viewer._on_fetch = fetch_or_drop"
+    )
+    nb.set_traits({"view_mode": "axial", "cursor": [150, 170, 60]})
+    nb.change("viewer.step = 9", step=9)
+    assert int(nb.widget(0).get_attribute("data-level") or "0") > 0
+    # a reviewer zooms in (Ctrl + wheel, 4x) to see voxels: 3 screen pixels each
+    before = nb.widget_state(0).frames
+    nb.canvas(0).hover()
+    nb.page.keyboard.down("Control")
+    nb.page.mouse.wheel(0, -600)
+    nb.page.keyboard.up("Control")
+    nb.wait_rendered(0, after=before, step=9)
+    nb.page.wait_for_timeout(1500)
+    assert nb.widget(0).get_attribute("data-planes") == "coarse"
+    coarse_60 = nb.shot(0, artifacts / "levels" / "axial-coarse-60.png")
+    # planes answered: the slice at the cursor comes at full resolution, in place
+    nb.execute("drop_planes = False\nasked.clear()")
+    nb.execute("viewer.cursor = [150, 170, 100]")
+    _wait_planes(nb, "full")
+    assert int(nb.widget(0).get_attribute("data-level") or "0") > 0  # still the coarse level
+    assert ("plane", 9, None) in [tuple(a) for a in nb.eval_json("asked")]
+    planes_100 = nb.shot(0, artifacts / "levels" / "axial-planes-100.png")
+    # room for level 0: it replaces the coarse level, and nothing finer is asked for
+    nb.execute("viewer.cache_mb = 512")
+    nb.page.wait_for_function(
+        "(el) => el.dataset.level === '0' && el.dataset.status === 'ready'",
+        arg=nb.widget(0).element_handle(),
+        timeout=60_000,
+    )
+    _wait_planes(nb, "")
+    full_100 = nb.shot(0, artifacts / "levels" / "axial-full-100.png")
+    nb.change("viewer.cursor = [150, 170, 60]")
+    full_60 = nb.shot(0, artifacts / "levels" / "axial-full-60.png")
+    # the plane is full resolution's picture; the coarse slice was visibly not
+    assert mean_abs_diff(coarse_60, full_60) > 1.0
+    assert mean_abs_diff(planes_100, full_100) < 0.1 * mean_abs_diff(coarse_60, full_60)
+    nb.execute("viewer._on_fetch = _fetch_planes")
+    nb.set_traits({"view_mode": "volume"})
+
+
 def test_leaving_a_step_stops_its_transfer(nb: NotebookPage) -> None:
     nb.set_traits({"step": 0}, step=0)
     nb.execute("viewer.add(3, image=np.roll(ct, 60, axis=0), label=np.roll(mask, 60, axis=0))")

@@ -5,7 +5,7 @@
 import vtkDataArray from "@kitware/vtk.js/Common/Core/DataArray";
 import vtkImageData from "@kitware/vtk.js/Common/DataModel/ImageData";
 import vtkImageMapper from "@kitware/vtk.js/Rendering/Core/ImageMapper";
-import type { SlicingMode } from "@kitware/vtk.js/Rendering/Core/ImageMapper/Constants";
+import { SlicingMode } from "@kitware/vtk.js/Rendering/Core/ImageMapper/Constants";
 import vtkImageSlice from "@kitware/vtk.js/Rendering/Core/ImageSlice";
 import { sliceContour } from "../labels";
 import type { DecodedVolume } from "../payload";
@@ -51,6 +51,7 @@ export class ContourLayer {
   readonly actor = vtkImageSlice.newInstance();
   private readonly image = vtkImageData.newInstance();
   private key = "";
+  private volume: DecodedVolume | null = null;
 
   constructor(slicingMode: SlicingMode) {
     this.mapper.setInputData(this.image);
@@ -65,8 +66,10 @@ export class ContourLayer {
   /** Outlines slice `index` along `axis` of `volume` (recomputed only when they change). */
   update(volume: DecodedVolume, axis: 0 | 1 | 2, index: number): void {
     const key = `${axis}/${index}`;
-    if (key === this.key) return;
+    if (key === this.key && volume === this.volume) return;
     this.key = key;
+    this.volume = volume;
+    this.mapper.setSlicingMode([SlicingMode.I, SlicingMode.J, SlicingMode.K][axis] as SlicingMode);
     const { dims, spacing, origin, direction } = volume.grid;
     const { ids, width, height } = sliceValues(volume.values, dims, axis, index);
     const k = contourFactor(width, height);

@@ -39,6 +39,8 @@ function setFillOpacity(opacity: vtkPiecewiseFunction, volume: DecodedVolume): v
 
 interface Layer {
   volume: DecodedVolume;
+  /** what the mapper draws: the volume, or its full-resolution plane at the cursor */
+  input: DecodedVolume;
   mapper: ReturnType<typeof vtkImageMapper.newInstance>;
   actor: ReturnType<typeof vtkImageSlice.newInstance>;
   /** label maps: their transfer functions and, in contour style, the outline layer */
@@ -58,6 +60,8 @@ export class SliceScene {
   /** The index axis whose world direction is closest to this view's normal (orientation.ts). */
   private sliceAxis: Axis = 0;
   private sharedPalette = false;
+  /** the full-resolution planes drawn in place of the coarse slices (full-planes.ts) */
+  private detail: ReadonlyMap<DecodedVolume, DecodedVolume> | null = null;
 
   constructor(
     private readonly renderer: vtkRenderer,
@@ -82,6 +86,7 @@ export class SliceScene {
       volumes.components.forEach((volume, i) => {
         const layer = this.layers[i] as Layer;
         layer.volume = volume;
+        layer.input = volume;
         layer.mapper.setInputData(imageDataOf(volume));
         layer.mapper.setSlicingMode(SLICING_MODES[this.axis] as SlicingMode);
         if (layer.fillOpacity) setFillOpacity(layer.fillOpacity, volume);
@@ -140,7 +145,42 @@ export class SliceScene {
       property.setPiecewiseFunction(0, labelFunctions.opacity);
     }
     this.renderer.addActor(actor);
-    return { volume, mapper, actor, labelFunctions, contour: null, fillOpacity };
+    return { volume, input: volume, mapper, actor, labelFunctions, contour: null, fillOpacity };
+  }
+
+  /**
+   * Full-resolution planes of the shown volumes (each volume to its plane at the cursor) to
+   * draw instead of their coarse slices, or null.
+   */
+  setDetail(detail: ReadonlyMap<DecodedVolume, DecodedVolume> | null): void {
+    const before = this.detail;
+    const same =
+      (before?.size ?? 0) === (detail?.size ?? 0) &&
+      [...(detail ?? [])].every(([volume, plane]) => before?.get(volume) === plane);
+    this.detail = detail;
+    if (!same && this.display) this.setDisplay(this.display);
+  }
+
+  /** Whether every layer draws a full-resolution plane. */
+  get detailed(): boolean {
+    return this.layers.length > 0 && this.layers.every((l) => l.input !== l.volume);
+  }
+
+  /** Points the layer's mapper at its plane (when there is one) or at the volume's `slice`. */
+  private place(layer: Layer, slice: number): { input: DecodedVolume; slice: number } {
+    const plane = this.detail?.get(layer.volume) ?? null;
+    const input = plane ?? layer.volume;
+    // the plane's index axes need not be the volume's (an F-ordered volume's plane is C-ordered)
+    const arrayAxis = layer.volume.meta.axes[this.axis] as number;
+    const axis = plane ? plane.meta.axes.indexOf(arrayAxis) : this.axis;
+    if (layer.input !== input) {
+      layer.mapper.setInputData(imageDataOf(input));
+      layer.input = input;
+    }
+    layer.mapper.setSlicingMode(SLICING_MODES[axis] as SlicingMode);
+    const at = plane ? 0 : slice;
+    layer.mapper.setSlice(at);
+    return { input, slice: at };
   }
 
   setDisplay(display: Display): void {
@@ -162,8 +202,8 @@ export class SliceScene {
       heatmap.actor.setVisibility(display.heatmap.visible && display.heatmap.opacity > 0);
     }
     for (const layer of this.layers) {
-      const { volume, mapper, actor, labelFunctions } = layer;
-      mapper.setSlice(slice);
+      const { volume, actor, labelFunctions } = layer;
+      const drawn = this.place(layer, slice);
       if (labelFunctions) {
         const own = paletteOf(volume);
         const palette = this.sharedPalette && own !== "errors" ? "label" : own;
@@ -172,7 +212,7 @@ export class SliceScene {
         const contour = display.overlayStyle === "contour" && opacity > 0;
         actor.getProperty().setOpacity(opacity);
         actor.setVisibility(opacity > 0 && !contour);
-        if (contour) this.showContour(layer, slice, Math.min(1, 2 * opacity));
+        if (contour) this.showContour(layer, drawn.input, drawn.slice, Math.min(1, 2 * opacity));
         layer.contour?.actor.setVisibility(contour);
       }
     }
@@ -197,8 +237,8 @@ export class SliceScene {
     this.opaque.delete();
   }
 
-  /** Draws the layer's label as its outline on `slice`, lines at `opacity`. */
-  private showContour(layer: Layer, slice: number, opacity: number): void {
+  /** Draws the layer's label as its outline on `slice` of `volume`, lines at `opacity`. */
+  private showContour(layer: Layer, volume: DecodedVolume, slice: number, opacity: number): void {
     if (!layer.contour) {
       layer.contour = new ContourLayer(SLICING_MODES[this.axis] as SlicingMode);
       const property = layer.contour.actor.getProperty();
@@ -207,7 +247,8 @@ export class SliceScene {
       property.setPiecewiseFunction(0, tf.opacity);
       this.renderer.addActor(layer.contour.actor);
     }
-    layer.contour.update(layer.volume, this.axis, slice);
+    const axis = volume.meta.axes.indexOf(layer.volume.meta.axes[this.axis] as number) as Axis;
+    layer.contour.update(volume, axis, slice);
     layer.contour.actor.getProperty().setOpacity(opacity);
   }
 

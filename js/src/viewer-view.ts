@@ -595,11 +595,11 @@ export class ViewerView {
    * draw the plane at the cursor at full resolution, once it is here (full-planes.ts).
    */
   private updatePlanes(panes: Panes, shown: StepVolumes): void {
-    const settled = !shown.preview && shown.level >= Number(this.root.dataset.targetLevel ?? "0");
+    const apply = this.planesApply(shown);
     const slices = panes.panes.flatMap((p) => (p.scene instanceof SliceScene ? [p.scene] : []));
     const cursor = readDisplay(this.model).cursor;
     const keys: (PlaneKey | null)[] = slices.map((scene) =>
-      settled && coarserThanSource(shown) ? planeAt(shown, scene.axis, cursor) : null,
+      apply ? planeAt(shown, scene.axis, cursor) : null,
     );
     const wanted = keys.filter((k): k is PlaneKey => k !== null);
     const details = this.planes.want(shown, wanted);
@@ -609,6 +609,13 @@ export class ViewerView {
     });
     this.root.dataset.planes =
       wanted.length === 0 ? "" : slices.every((scene) => scene.detailed) ? "full" : "coarse";
+  }
+
+  /** Whether slice views of `shown` draw full-resolution planes: it is coarser than the
+   * kernel's voxels and at the level it settles on (not a preview about to be replaced). */
+  private planesApply(shown: StepVolumes): boolean {
+    const settled = !shown.preview && shown.level >= Number(this.root.dataset.targetLevel ?? "0");
+    return settled && coarserThanSource(shown);
   }
 
   /** The full-resolution picture after quick frames. */
@@ -782,6 +789,16 @@ export class ViewerView {
     if (!first) return;
     const axis = this.slicePane(index)?.scene.axis ?? sliceAxis("axial", first.grid.direction);
     const ijk = cursorIjk(readDisplay(this.model).cursor, first);
+    if (this.shown && this.planesApply(this.shown)) {
+      // the view shows full-resolution planes: one voxel of level 0 at a time
+      const cursor = readDisplay(this.model).cursor ?? fromIjk(ijk, first.meta);
+      const arrayAxis = first.meta.axes[axis] as number;
+      const length = first.meta.base.shape[2 - axis] as number;
+      const next: [number, number, number] = [...cursor];
+      next[arrayAxis] = Math.min(length - 1, Math.max(0, (cursor[arrayAxis] as number) + slices));
+      this.setCursor(next);
+      return;
+    }
     ijk[axis] += slices;
     this.setCursor(fromIjk(clampIjk(ijk, first.grid.dims), first.meta));
   }

@@ -14,6 +14,7 @@ import numpy as np
 import pytest
 
 from .jupyter import NotebookPage, mean_abs_diff
+from .pixels import NOISE
 
 pytestmark = pytest.mark.browser
 
@@ -181,6 +182,15 @@ def test_slice_views_of_a_coarse_level_show_the_plane_at_full_resolution(
     assert int(nb.widget(0).get_attribute("data-level") or "0") > 0  # still the coarse level
     assert ("plane", 9, None) in [tuple(a) for a in nb.eval_json("asked")]
     planes_100 = nb.shot(0, artifacts / "levels" / "axial-planes-100.png")
+    # Page Down walks the full-resolution slices, one voxel of level 0 a key, not a block
+    nb.canvas(0).focus()
+    nb.page.keyboard.press("PageDown")
+    nb.wait_for_kernel("viewer.cursor == [150, 170, 101]")
+    _wait_planes(nb, "full")
+    nb.page.keyboard.press("PageUp")
+    nb.wait_for_kernel("viewer.cursor == [150, 170, 100]")
+    _wait_planes(nb, "full")
+    assert mean_abs_diff(nb.shot(0), planes_100) <= NOISE  # back at the plane kept
     # room for level 0: it replaces the coarse level, and nothing finer is asked for
     nb.execute("viewer.cache_mb = 512")
     nb.page.wait_for_function(

@@ -23,6 +23,7 @@ import type { ModelState, StepEvent } from "./model-state";
 import { Curves } from "./panel/curves";
 import { Panel } from "./panel/panel";
 import { injectStyle } from "./panel/style";
+import type { DecodedVolume } from "./payload";
 import { LABEL_ROLES } from "./protocol";
 import { composeFrame, downloadName, frameMessage, offerDownload } from "./screenshot";
 import { markView } from "./timings";
@@ -37,7 +38,7 @@ import { paneAspect } from "./view/layout";
 import { sliceAxis } from "./view/orientation";
 import { PaneSet, type PaneSet as Panes, type PaneView } from "./view/panes";
 import { QuickFrames } from "./view/quick-frames";
-import { ReadoutLine, readCursor } from "./view/readout";
+import { ReadoutLine, readCursor, readCursorOnPlanes } from "./view/readout";
 import { type SceneVolumes, sceneVolumes } from "./view/scene";
 import {
   panCamera,
@@ -92,6 +93,9 @@ export class ViewerView {
   private disposed = false;
   /** A failure no new data can fix (no WebGL2, context lost): stays shown until GL is back. */
   private glFailure: string | null = null;
+  /** full-resolution planes through the cursor (array axis `axis`), for the readout */
+  private cursorPlanes: { planes: ReadonlyMap<DecodedVolume, DecodedVolume>; axis: number } | null =
+    null;
   private readonly planes = new FullPlanes(
     (key) => this.state.askPlane(key.step, key.version, key.axis, key.index),
     () => this.draw(false),
@@ -457,6 +461,7 @@ export class ViewerView {
   private destroyGL(): void {
     this.quick.cancel();
     this.planes.dispose();
+    this.cursorPlanes = null;
     this.saveCamera();
     this.panes?.dispose();
     this.panes = null;
@@ -604,9 +609,16 @@ export class ViewerView {
     const wanted = keys.filter((k): k is PlaneKey => k !== null);
     const details = this.planes.want(shown, wanted);
     let next = 0;
+    this.cursorPlanes = null;
+    const lazy = [...shown.volumes.values()].some((v) => v.meta.finer);
     slices.forEach((scene, i) => {
-      scene.setDetail(keys[i] ? (details[next++] ?? null) : null);
+      const key = keys[i];
+      const detail = key ? (details[next++] ?? null) : null;
+      scene.setDetail(detail);
+      // a lazy input's planes are finer than the cursor's voxels: the readout keeps the level's
+      if (key && detail && !lazy) this.cursorPlanes ??= { planes: detail, axis: key.axis };
     });
+    this.updateReadout();
     this.root.dataset.planes =
       wanted.length === 0 ? "" : slices.every((scene) => scene.detailed) ? "full" : "coarse";
   }
@@ -730,7 +742,11 @@ export class ViewerView {
 
   private updateReadout(): void {
     const shown = this.shown ? withChannel(this.shown, readChannel(this.model)) : null;
-    this.readout.show(shown ? readCursor(shown, readDisplay(this.model)) : null);
+    const display = readDisplay(this.model);
+    const planes = this.cursorPlanes;
+    const exact =
+      shown && planes ? readCursorOnPlanes(shown, planes.planes, planes.axis, display) : null;
+    this.readout.show(exact ?? (shown ? readCursor(shown, display) : null));
   }
 
   /** The single slice view's axis (array order) and slice count, for the panel's slider. */

@@ -182,6 +182,13 @@ def test_slice_views_of_a_coarse_level_show_the_plane_at_full_resolution(
     assert int(nb.widget(0).get_attribute("data-level") or "0") > 0  # still the coarse level
     assert ("plane", 9, None) in [tuple(a) for a in nb.eval_json("asked")]
     planes_100 = nb.shot(0, artifacts / "levels" / "axial-planes-100.png")
+    # the readout is the cursor's own voxel, not its block's mean at the coarse level
+    exact, mean = nb.eval_json(
+        "[int(fine[150, 170, 100]), float(fine[150:152, 170:172, 100:102].mean())]"
+    )
+    assert exact != mean
+    readout = nb.widget(0).locator(".nbviewer3d-readout").inner_text()
+    assert "voxel [150, 170, 100]" in readout and f"image {exact} " in f"{readout} ", readout
     # Page Down walks the full-resolution slices, one voxel of level 0 a key, not a block
     nb.canvas(0).focus()
     nb.page.keyboard.press("PageDown")

@@ -42,6 +42,32 @@ export function readCursor(
   };
 }
 
+/**
+ * The readout from full-resolution planes through the cursor (full-planes.ts, `planes` maps
+ * each shown volume to its plane along array axis `axis`): the cursor's own voxel, where the
+ * shown volumes hold the block of a coarser level around it. Null unless every shown volume
+ * has its plane and the cursor is set.
+ */
+export function readCursorOnPlanes(
+  volumes: ReadonlyMap<Role, DecodedVolume>,
+  planes: ReadonlyMap<DecodedVolume, DecodedVolume>,
+  axis: number,
+  display: Display,
+): CursorReadout | null {
+  const cursor = display.cursor;
+  if (!cursor) return null;
+  const onPlanes = new Map<Role, DecodedVolume>();
+  for (const [role, volume] of volumes) {
+    const plane = planes.get(volume);
+    if (!plane) return null;
+    onPlanes.set(role, plane);
+  }
+  const inPlane: Cursor = [...cursor];
+  inPlane[axis] = 0; // a plane is one voxel thick
+  const readout = readCursor(onPlanes, { ...display, cursor: inPlane });
+  return readout ? { ...readout, cursor: [...cursor] } : null;
+}
+
 export function readoutText(readout: CursorReadout): string {
   const mm = readout.position.map((v) => v.toFixed(1)).join(", ");
   const parts = [`voxel [${readout.cursor.join(", ")}]`, `RAS (${mm}) mm`];

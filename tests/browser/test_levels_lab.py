@@ -198,6 +198,12 @@ def test_slice_views_of_a_coarse_level_show_the_plane_at_full_resolution(
     nb.wait_for_kernel("viewer.cursor == [150, 170, 100]")
     _wait_planes(nb, "full")
     assert mean_abs_diff(nb.shot(0), planes_100) <= NOISE  # back at the plane kept
+    # the quad view: each of its three slice panes shows its own plane through the cursor
+    # ("full": every slice pane draws one)
+    nb.set_traits({"view_mode": "quad"})
+    _wait_planes(nb, "full")
+    nb.shot(0, artifacts / "levels" / "quad-planes.png")
+    nb.set_traits({"view_mode": "axial"})
     # room for level 0: it replaces the coarse level, and nothing finer is asked for
     nb.execute("viewer.cache_mb = 512")
     nb.page.wait_for_function(

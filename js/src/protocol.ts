@@ -1,4 +1,5 @@
-// The wire messages between kernel and browser (see DESIGN.md) and their validation.
+// The wire messages between kernel and browser (described in nbviewer3d/delivery.py, planes.py
+// and text_transport.py) and their validation.
 // A payload that does not match throws a ProtocolError whose message is shown in the cell.
 
 import { DTYPES, ENCODINGS, LABEL_ROLES as LABEL_ROLE_NAMES, ROLES, TRANSPORTS } from "./contract";

@@ -42,8 +42,7 @@ from typing import Any
 
 import numpy as np
 
-from . import text_transport
-from .planes import plane_reply
+from . import planes, text_transport
 from .pyramid import Factors, level_shape, level_volume, plan_levels, sampled_volume
 from .transport import encode, finite_range, label_ids
 from .volume import Volume
@@ -272,15 +271,47 @@ class Delivery:
         transport: str,
         load: Callable[[], Mapping[str, Volume]],
     ) -> Message:
-        """Plane ``index`` along array ``axis`` of the step at full resolution (planes.py)."""
+        """Plane ``index`` along array ``axis`` of every volume of the step at full resolution
+        (see planes.py). Each meta's ``range`` is the volume's own, so NaN voxels decode alike."""
         volumes = load()
+        content: dict[str, Any] = {
+            "type": "plane",
+            "step": step,
+            "version": version,
+            "axis": axis,
+            "index": index,
+            "volumes": [],
+            "sizes": [],
+            "transport": transport,
+        }
+        if axis in (0, 1, 2):
+            total = sum(planes.plane_bytes(v, axis) for v in volumes.values())
+            if total > planes.PLANE_BYTES:
+                content["skipped"] = (
+                    f"a plane along axis {axis} holds {total / 2**20:.1f} MiB, above the "
+                    f"{planes.PLANE_BYTES // 2**20} MiB one message may carry"
+                )
+                return content, [], 0
         key = (step, version)
         if key not in self._ranges:
             self._ranges[key] = {k: list(finite_range(v.data)) for k, v in volumes.items()}
             while len(self._ranges) > _KEPT:
                 self._ranges.popitem(last=False)
         self._ranges.move_to_end(key)
-        return plane_reply(step, version, axis, index, transport, volumes, self._ranges[key])
+        metas: list[dict[str, Any]] = []
+        buffers: list[Buffer] = []
+        for name, volume in volumes.items():
+            meta, buffer = encode(planes.plane_volume(volume, axis, index), name)
+            meta["range"] = self._ranges[key][name]
+            metas.append(meta)
+            buffers.append(buffer)
+        nbytes = sum(memoryview(b).nbytes for b in buffers)
+        content.update(volumes=metas, sizes=[memoryview(b).nbytes for b in buffers])
+        if transport == "base64":
+            for meta, buffer in zip(metas, buffers, strict=True):
+                meta["data"] = base64.b64encode(memoryview(buffer).cast("B")).decode("ascii")
+            return content, [], nbytes
+        return content, buffers, nbytes
 
     @staticmethod
     def _chunk(

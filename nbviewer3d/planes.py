@@ -11,26 +11,20 @@ shows at full resolution: a few MB even for a whole-body CT, read from a lazy in
                          "volumes": [meta, ...], "sizes": [...], "transport": t}
                         (no volumes and a "skipped" reason for a plane above PLANE_BYTES)
 
-Each meta is :func:`transport.encode`'s for the plane (shape 1 along ``axis``, its origin
-where that plane of the step lies) with the volume's own ``range``, so the browser decodes it
-as any volume; ``buffers[i]`` holds volume ``i``'s bytes, or with the base64 transport the
-meta's ``data``.
+:meth:`delivery.Delivery.plane` answers. Each meta is :func:`transport.encode`'s for the
+plane (shape 1 along ``axis``, its origin where that plane of the step lies) with the volume's
+own ``range``, so the browser decodes it as any volume; ``buffers[i]`` holds volume ``i``'s
+bytes, or with the base64 transport the meta's ``data``.
 """
 
 from __future__ import annotations
 
-import base64
 import dataclasses
-from collections.abc import Mapping
 from typing import Any
 
 import numpy as np
 
-from .transport import encode
 from .volume import Volume
-
-Buffer = bytes | memoryview
-Message = tuple[dict[str, Any], list[Buffer], int]
 
 # A plane above this many bytes (all volumes, before compression) is not sent: its reply holds
 # no volumes and says why, and the slice view keeps the coarse slice.
@@ -87,48 +81,3 @@ def _source_grid(
     a, b, c = (float(v) for v in steps)
     x, y, z = (float(v) for v in origin)
     return array, (a, b, c), (x, y, z)
-
-
-def plane_reply(
-    step: int,
-    version: int,
-    axis: int,
-    index: int,
-    transport: str,
-    volumes: Mapping[str, Volume],
-    ranges: Mapping[str, list[float]],
-) -> Message:
-    """The message answering a plane request: every volume of the step, that plane. Each
-    meta's ``range`` is ``ranges[key]``, the volume's own (so NaN voxels decode alike)."""
-    content: dict[str, Any] = {
-        "type": "plane",
-        "step": step,
-        "version": version,
-        "axis": axis,
-        "index": index,
-        "volumes": [],
-        "sizes": [],
-        "transport": transport,
-    }
-    if axis in (0, 1, 2):
-        total = sum(plane_bytes(v, axis) for v in volumes.values())
-        if total > PLANE_BYTES:
-            content["skipped"] = (
-                f"a plane along axis {axis} holds {total / 2**20:.1f} MiB, above the "
-                f"{PLANE_BYTES // 2**20} MiB one message may carry"
-            )
-            return content, [], 0
-    metas: list[dict[str, Any]] = []
-    buffers: list[Buffer] = []
-    for key, volume in volumes.items():
-        meta, buffer = encode(plane_volume(volume, axis, index), key)
-        meta["range"] = list(ranges[key])
-        metas.append(meta)
-        buffers.append(buffer)
-    nbytes = sum(memoryview(b).nbytes for b in buffers)
-    content.update(volumes=metas, sizes=[memoryview(b).nbytes for b in buffers])
-    if transport == "base64":
-        for meta, buffer in zip(metas, buffers, strict=True):
-            meta["data"] = base64.b64encode(memoryview(buffer).cast("B")).decode("ascii")
-        return content, [], nbytes
-    return content, buffers, nbytes

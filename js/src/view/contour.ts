@@ -10,6 +10,9 @@ import vtkImageSlice from "@kitware/vtk.js/Rendering/Core/ImageSlice";
 import { sliceContour } from "../labels";
 import type { DecodedVolume } from "../payload";
 
+/** vtk's image mapper's slicing mode along index axis 0, 1, 2. */
+export const SLICING_MODES = [SlicingMode.I, SlicingMode.J, SlicingMode.K];
+
 /** The two in-plane index axes of a slice along `axis`, lower first (the faster one). */
 export function inPlaneAxes(axis: 0 | 1 | 2): [number, number] {
   return axis === 0 ? [1, 2] : axis === 1 ? [0, 2] : [0, 1];
@@ -53,9 +56,8 @@ export class ContourLayer {
   private key = "";
   private volume: DecodedVolume | null = null;
 
-  constructor(slicingMode: SlicingMode) {
+  constructor() {
     this.mapper.setInputData(this.image);
-    this.mapper.setSlicingMode(slicingMode);
     this.mapper.setSlice(0);
     this.actor.setMapper(this.mapper);
     const property = this.actor.getProperty();
@@ -69,7 +71,7 @@ export class ContourLayer {
     if (key === this.key && volume === this.volume) return;
     this.key = key;
     this.volume = volume;
-    this.mapper.setSlicingMode([SlicingMode.I, SlicingMode.J, SlicingMode.K][axis] as SlicingMode);
+    this.mapper.setSlicingMode(SLICING_MODES[axis] as SlicingMode);
     const { dims, spacing, origin, direction } = volume.grid;
     const { ids, width, height } = sliceValues(volume.values, dims, axis, index);
     const k = contourFactor(width, height);

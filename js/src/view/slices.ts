@@ -4,7 +4,7 @@
 import vtkPiecewiseFunction from "@kitware/vtk.js/Common/DataModel/PiecewiseFunction";
 import vtkColorTransferFunction from "@kitware/vtk.js/Rendering/Core/ColorTransferFunction";
 import vtkImageMapper from "@kitware/vtk.js/Rendering/Core/ImageMapper";
-import { SlicingMode } from "@kitware/vtk.js/Rendering/Core/ImageMapper/Constants";
+import type { SlicingMode } from "@kitware/vtk.js/Rendering/Core/ImageMapper/Constants";
 import vtkImageSlice from "@kitware/vtk.js/Rendering/Core/ImageSlice";
 import type vtkRenderer from "@kitware/vtk.js/Rendering/Core/Renderer";
 import { applyColormap } from "../colormaps";
@@ -12,13 +12,11 @@ import { LabelTransferFunctions, paletteOf } from "../labels";
 import type { Display } from "../model";
 import type { DecodedVolume } from "../payload";
 import { FRAME_MARGIN, frameCamera, gridCorners, viewAspect } from "./camera";
-import { ContourLayer } from "./contour";
+import { ContourLayer, SLICING_MODES } from "./contour";
 import { cursorIjk } from "./cursor";
 import { imageDataOf } from "./image-data";
 import { type Axis, type SliceMode, sliceAxis, sliceViewBasis } from "./orientation";
 import { displayRange, heatmapOpacityPoints, heatmapRange, type SceneVolumes } from "./scene";
-
-const SLICING_MODES = [SlicingMode.I, SlicingMode.J, SlicingMode.K];
 
 function constantOpacity(value: number): vtkPiecewiseFunction {
   const opacity = vtkPiecewiseFunction.newInstance();
@@ -240,7 +238,7 @@ export class SliceScene {
   /** Draws the layer's label as its outline on `slice` of `volume`, lines at `opacity`. */
   private showContour(layer: Layer, volume: DecodedVolume, slice: number, opacity: number): void {
     if (!layer.contour) {
-      layer.contour = new ContourLayer(SLICING_MODES[this.axis] as SlicingMode);
+      layer.contour = new ContourLayer();
       const property = layer.contour.actor.getProperty();
       const tf = layer.labelFunctions as LabelTransferFunctions;
       property.setRGBTransferFunction(0, tf.color);

@@ -286,6 +286,9 @@ def test_a_slow_full_frame_makes_a_step_switch_show_a_quick_frame_then_the_full_
         )
         quick_state = nb.widget(0).evaluate(QUICK_FRAME)
         quick = nb.shot(0, artifacts / "quick_frame" / "quick.png")
+        # a screenshot can wait for the GPU: was the quick frame still the one on screen?
+        after = nb.widget(0).evaluate(QUICK_FRAME)
+        shot_quick = after["status"] == "refining" and after["width"] < after["full"]
         assert quick_state["width"] <= quick_state["full"] // 2, quick_state
         assert_shows_volume(quick)
     state = nb.wait_rendered(0, after=before, step=steps[1])
@@ -298,7 +301,9 @@ def test_a_slow_full_frame_makes_a_step_switch_show_a_quick_frame_then_the_full_
     if slow:
         # the quick frame is that picture, coarser: near it, not it
         blank = np.zeros_like(full)
-        assert NOISE < mean_abs_diff(quick, full) < 0.25 * mean_abs_diff(blank, full)
+        assert mean_abs_diff(quick, full) < 0.25 * mean_abs_diff(blank, full)
+        if shot_quick:
+            assert mean_abs_diff(quick, full) > NOISE
 
 
 def test_going_back_to_a_shown_step_sends_no_voxels(nb: NotebookPage) -> None:

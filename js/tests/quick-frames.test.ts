@@ -8,11 +8,12 @@ describe("quickDivisor", () => {
     expect(quickDivisor(SLOW_FRAME_MS - 1)).toBe(1);
   });
 
-  it("divides the resolution so a quick frame costs about 100 ms, at most by 4", () => {
-    expect(quickDivisor(400)).toBe(2);
-    expect(quickDivisor(800)).toBe(3);
-    expect(quickDivisor(2200)).toBe(4);
-    expect(quickDivisor(60_000)).toBe(4);
+  it("divides the resolution so a quick frame's rays cost about 50 ms, at most by 6", () => {
+    expect(quickDivisor(SLOW_FRAME_MS)).toBe(2);
+    expect(quickDivisor(400)).toBe(3);
+    expect(quickDivisor(800)).toBe(4);
+    expect(quickDivisor(1600)).toBe(6);
+    expect(quickDivisor(60_000)).toBe(6);
   });
 
   it("waits longer before the full picture when it costs more, within 0.25-1 s", () => {
@@ -36,7 +37,7 @@ describe("QuickFrames", () => {
     quick.drawn({ frame: 2, scale: 1, ms: null });
     expect(quick.divisor).toBe(1);
     quick.drawn({ frame: 3, scale: 1, ms: 2000 });
-    expect(quick.divisor).toBe(4);
+    expect(quick.divisor).toBe(6);
     quick.drawn({ frame: 4, scale: 1, ms: 20 });
     expect(quick.divisor).toBe(1);
   });

@@ -722,7 +722,7 @@ _STEP_SWITCH = """async ({cell, positions, timeoutMs, pauseMs}) => {
     const wsBefore = window.__wsLog.length;
     // submitted: the first frame showing the step handed to the GPU; shown: the GPU finished
     // it (data-drawn); full: the full-resolution frame ("ready") finished
-    const t = {submitted: null, shown: null, full: null};
+    const t = {submitted: null, shown: null, full: null, scale: null, gpuMs: null};
     let first = null, last = null;
     const done = new Promise((resolve) => {
       const check = (now) => {
@@ -730,7 +730,12 @@ _STEP_SWITCH = """async ({cell, positions, timeoutMs, pauseMs}) => {
         const drawn = Number(root.dataset.drawn || '0');
         if (root.dataset.step !== String(position) || n <= frames) return false;
         if (first === null) { first = n; t.submitted = now; }
-        if (t.shown === null && drawn >= first) t.shown = now;
+        if (t.shown === null && drawn >= first) {
+          t.shown = now;
+          t.scale = Number(root.dataset.drawnScale || '1');
+          // the GPU time of that frame, when it was drawn alone (see js/src/view/frame-clock.ts)
+          t.gpuMs = Number(root.dataset[t.scale > 1 ? 'quickFrameMs' : 'fullFrameMs'] || 'NaN');
+        }
         if (last === null && root.dataset.status === 'ready') last = n;
         if (last !== null && drawn >= last) { t.full = now; return true; }
         return false;
@@ -751,7 +756,8 @@ _STEP_SWITCH = """async ({cell, positions, timeoutMs, pauseMs}) => {
     const kinds = window.__wsLog.slice(wsBefore).map((e) => e[4] || e[3]);
     const since = (v) => v === null ? null : v - t0;
     out.push({step: position, ms: since(t.full), shownMs: since(t.shown),
-              submittedMs: since(t.submitted), fetched: fetched.length > 0,
+              submittedMs: since(t.submitted), shownScale: t.scale, shownGpuMs: t.gpuMs,
+              fullGpuMs: Number(root.dataset.fullFrameMs || 'NaN'), fetched: fetched.length > 0,
               bytes: fetched.reduce((a, e) => a + e[2], 0), messages: kinds.join(' ')});
   }
   return {switches: out};

@@ -8,9 +8,14 @@ import type { DrawnFrame } from "./frame-clock";
 
 /** A full frame slower than this makes the next changes draw quick frames first. */
 export const SLOW_FRAME_MS = 200;
-/** what a quick frame should cost */
-const QUICK_FRAME_MS = 100;
-const MAX_DIVISOR = 4;
+/**
+ * What a quick frame's rays should cost. On top comes a cost no divisor lowers: under
+ * SwiftShader Chromium's compositor swaps the page (SkiaOutputSurfaceImplOnGpu::SwapBuffers,
+ * ~0.1 s for a 1280x900 page in a trace) on the same GPU thread before a frame is on screen.
+ */
+const QUICK_FRAME_MS = 50;
+/** 1/6 of a 468x360 view is 78x60 rays: still the shapes of the step, for a moment */
+const MAX_DIVISOR = 6;
 /** while the GPU is still drawing, the full picture waits this long before trying again */
 const BUSY_RETRY_MS = 50;
 

@@ -2,7 +2,7 @@
 
 import { StepCache, type StepVolumes, stepBytes } from "./cache";
 import { describeError } from "./errors";
-import { type ModelLike, readCacheBytes, readStep, readSteps, readVersion } from "./model";
+import { type ModelLike, readCacheBytes } from "./model";
 import { type DecodedVolume, decodeVolume, type WireBuffer } from "./payload";
 import { PendingVolumes } from "./pending";
 import {
@@ -50,39 +50,15 @@ export class ModelState {
   private readonly pending = new Map<number, PendingVolumes>();
   /** the steps some view shows or prefetches; transfers of the others stop */
   private wanted = new Set<number>();
-  /** the first step is still to be asked for ahead of the first view (see askFirstStep) */
-  private firstStepAhead = true;
 
   constructor(readonly model: ModelLike) {
     this.cache = new StepCache(readCacheBytes(model), (step, level) => this.fetch(step, level));
     model.on("msg:custom", this.onMessage);
     model.on("change:cache_mb", this.onCacheCap);
-    model.on("change:_versions", this.askFirstStep);
-    this.askFirstStep();
-  }
-
-  /**
-   * The model's step is asked for as soon as the kernel holds it, before any view exists: the
-   * kernel answers once the cell that made the viewer is done, while the notebook is still
-   * creating the view and its WebGL context (no round trip after render()). Once only: views
-   * ask for everything else.
-   */
-  private readonly askFirstStep = (): void => {
-    if (!this.firstStepAhead) return;
-    const step = readStep(this.model);
-    if (!readSteps(this.model).includes(step)) return; // the kernel's add() has not come yet
-    this.stopAskingAhead();
-    this.cache.request(step, readVersion(this.model, step));
-  };
-
-  private stopAskingAhead(): void {
-    this.firstStepAhead = false;
-    this.model.off("change:_versions", this.askFirstStep);
   }
 
   /** Adds a view's listener; returns its removal. The last removal empties the cache. */
   subscribe(listener: StepListener): () => void {
-    this.stopAskingAhead();
     this.listeners.add(listener);
     return () => {
       this.listeners.delete(listener);
@@ -91,7 +67,6 @@ export class ModelState {
   }
 
   dispose(): void {
-    this.stopAskingAhead();
     this.model.off("msg:custom", this.onMessage);
     this.model.off("change:cache_mb", this.onCacheCap);
     this.listeners.clear();

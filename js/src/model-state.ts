@@ -32,6 +32,8 @@ export interface Plane {
   axis: number;
   index: number;
   volumes: DecodedVolume[];
+  /** why the kernel sent none (see PlaneMessage) */
+  skipped: string | null;
 }
 
 export type StepListener = (event: StepEvent) => void;
@@ -123,7 +125,8 @@ export class ModelState {
     const volumes = await Promise.all(
       message.volumes.map((meta, i) => decodeVolume(meta, bytes[i] as WireBuffer)),
     );
-    this.emit({ kind: "plane", plane: { step, version, axis, index, volumes } });
+    const skipped = message.skipped;
+    this.emit({ kind: "plane", plane: { step, version, axis, index, volumes, skipped } });
   }
 
   private fetch(step: number, level?: number): void {

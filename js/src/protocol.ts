@@ -118,6 +118,8 @@ export interface PlaneMessage {
   sizes: number[];
   /** base64 transport: each volume's bytes as text; binary: nulls (the bytes are buffers) */
   data: (string | null)[];
+  /** why the kernel sent no volumes (a plane too large for one message), else null */
+  skipped: string | null;
 }
 
 export type KernelMessage =
@@ -402,5 +404,6 @@ function parsePlane(value: Json): PlaneMessage {
     volumes,
     sizes: numbers("sizes", value.sizes, volumes.length),
     data,
+    skipped: typeof value.skipped === "string" ? value.skipped : null,
   };
 }

@@ -71,6 +71,9 @@ export class ViewerView {
   private readonly followNotes: FollowNotes;
   /** says when the step is shown at a coarser level than the full volume, and why */
   private readonly levelNote: HTMLDivElement;
+  /** why the level shown is not level 0, and why its slices are not at full resolution */
+  private levelReason = "";
+  private planesReason = "";
   private prefetchTimer: ReturnType<typeof setTimeout> | null = null;
   private readonly slicePointer: SlicePointer;
   private glWindow: GLWindow | null = null;
@@ -241,7 +244,8 @@ export class ViewerView {
     const choice = chooseLevel(entry.levels, readCacheBytes(this.model));
     this.root.dataset.level = String(entry.level);
     this.root.dataset.targetLevel = String(choice.level);
-    this.levelNote.textContent = choice.reason ?? "";
+    this.levelReason = choice.reason ?? "";
+    this.showLevelNote();
     if (entry.level > choice.level || (entry.level === choice.level && entry.preview)) {
       this.state.cache.request(entry.step, entry.version, choice.level);
     }
@@ -621,6 +625,13 @@ export class ViewerView {
     this.updateReadout();
     this.root.dataset.planes =
       wanted.length === 0 ? "" : slices.every((scene) => scene.detailed) ? "full" : "coarse";
+    const skipped = wanted.length === 0 ? null : this.planes.skipped();
+    this.planesReason = skipped ? `Slices stay at this level: ${skipped}.` : "";
+    this.showLevelNote();
+  }
+
+  private showLevelNote(): void {
+    this.levelNote.textContent = [this.levelReason, this.planesReason].filter(Boolean).join(" ");
   }
 
   /** Whether slice views of `shown` draw full-resolution planes: it is coarser than the

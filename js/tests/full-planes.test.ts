@@ -47,7 +47,7 @@ function entry(level = 1, finer = false): StepVolumes {
 }
 
 function plane(key: PlaneKey, roles: ("image" | "label")[] = ["image", "label"]): Plane {
-  return { ...key, volumes: roles.map((role) => volume({ role })) };
+  return { ...key, volumes: roles.map((role) => volume({ role })), skipped: null };
 }
 
 describe("which plane a slice view shows", () => {
@@ -127,6 +127,27 @@ describe("FullPlanes", () => {
     planes.receive(plane({ step: 3, version: 1, axis: 0, index: 4 }));
     expect(planes.want(entry(), [{ step: 3, version: 2, axis: 0, index: 4 }])).toEqual([null]);
   });
+
+  it("says why a wanted plane came without voxels, and asks for it no more", () => {
+    const asked: PlaneKey[] = [];
+    const planes = new FullPlanes(
+      (key) => asked.push(key),
+      () => {},
+    );
+    const key = { step: 3, version: 2, axis: 0, index: 4 };
+    const reason = "a plane along axis 0 holds 32.0 MiB, above the 16 MiB one message may carry";
+    planes.want(entry(), [key]);
+    vi.advanceTimersByTime(200);
+    expect(planes.skipped()).toBeNull(); // asked, not answered yet
+    planes.receive({ ...key, volumes: [], skipped: reason });
+    expect(planes.skipped()).toBe(reason);
+    const [detail] = planes.want(entry(), [key]);
+    expect(detail?.size).toBe(0); // the coarse slice stays
+    vi.advanceTimersByTime(200);
+    expect(asked).toHaveLength(1);
+    planes.want(entry(), [{ ...key, axis: 1 }]);
+    expect(planes.skipped()).toBeNull(); // another plane: nothing skipped
+  });
 });
 
 describe("the plane message", () => {
@@ -142,6 +163,18 @@ describe("the plane message", () => {
       sizes: [48],
     });
     expect(parsed).toMatchObject({ type: "plane", axis: 0, index: 5, sizes: [48], data: ["AAAA"] });
+    expect(parsed).toMatchObject({ skipped: null });
+    const skipped = parseKernelMessage({
+      type: "plane",
+      step: 0,
+      version: 1,
+      axis: 2,
+      index: 0,
+      volumes: [],
+      sizes: [],
+      skipped: "too large",
+    });
+    expect(skipped).toMatchObject({ volumes: [], skipped: "too large" });
     expect(() =>
       parseKernelMessage({
         type: "plane",

@@ -222,6 +222,38 @@ def test_slice_views_of_a_coarse_level_show_the_plane_at_full_resolution(
     nb.set_traits({"view_mode": "volume"})
 
 
+def test_a_plane_too_large_to_send_leaves_the_coarse_slice_and_says_why(nb: NotebookPage) -> None:
+    nb.set_traits({"step": 0}, step=0)
+    nb.execute("viewer.cache_mb = 16")
+    # the kernel's limit on one plane message lowered below a 320x320 int16 + uint8 plane
+    nb.execute(
+        "import nbviewer3d.planes\n"
+        "_plane_bytes = nbviewer3d.planes.PLANE_BYTES\n"
+        "nbviewer3d.planes.PLANE_BYTES = 64 * 1024\n"
+        "viewer.add(12, image=np.roll(ct, 60, axis=0), label=np.roll(mask, 60, axis=0))"
+    )
+    nb.set_traits({"view_mode": "axial", "cursor": [150, 170, 90]})
+    nb.change("viewer.step = 12", step=12)
+    note = nb.widget(0).locator(".nbviewer3d-level-note")
+    nb.page.wait_for_function(
+        "(el) => el.textContent.includes('Slices stay at this level')",
+        arg=note.element_handle(),
+        timeout=60_000,
+    )
+    text = note.inner_text()
+    assert "cache_mb" in text, text  # why the level, then why its slices
+    assert "a plane along axis 2 holds 0.3 MiB" in text, text
+    assert nb.widget(0).get_attribute("data-planes") == "coarse"
+    assert int(nb.widget(0).get_attribute("data-level") or "0") > 0
+    # planes that fit come again: the next one is drawn and the sentence goes
+    nb.execute("nbviewer3d.planes.PLANE_BYTES = _plane_bytes")
+    nb.execute("viewer.cursor = [150, 170, 91]")
+    _wait_planes(nb, "full")
+    assert "Slices stay" not in note.inner_text()
+    nb.set_traits({"view_mode": "volume"})
+    nb.execute("viewer.cache_mb = 512")
+
+
 def test_leaving_a_step_stops_its_transfer(nb: NotebookPage) -> None:
     nb.set_traits({"step": 0}, step=0)
     nb.execute("viewer.add(3, image=np.roll(ct, 60, axis=0), label=np.roll(mask, 60, axis=0))")

@@ -75,6 +75,15 @@ export class FullPlanes {
     });
   }
 
+  /** Why a plane wanted now came without voxels (the kernel skipped it), else null. */
+  skipped(): string | null {
+    for (const key of this.wanted) {
+      const reason = this.kept.get(keyText(key))?.skipped;
+      if (reason) return reason;
+    }
+    return null;
+  }
+
   /** A plane came: kept; true when a view wants it now. */
   receive(plane: Plane): boolean {
     const text = keyText(plane);

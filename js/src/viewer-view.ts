@@ -170,6 +170,7 @@ export class ViewerView {
       typeof ResizeObserver === "undefined" ? null : new ResizeObserver(this.onResize);
     this.resizeObserver?.observe(this.canvasBox);
     this.canvasBox.addEventListener("pointerdown", this.onPointer);
+    this.canvasBox.addEventListener("pointerdown", this.onPress, { capture: true });
     // after the pointer is released: the notebook takes the focus on mousedown
     this.canvasBox.addEventListener("pointerup", this.focusView, { capture: true });
     this.canvasBox.addEventListener("wheel", this.onPointer, { passive: true });
@@ -193,6 +194,7 @@ export class ViewerView {
     this.pool.remove(this.canvasBox);
     this.resizeObserver?.disconnect();
     this.canvasBox.removeEventListener("pointerdown", this.onPointer);
+    this.canvasBox.removeEventListener("pointerdown", this.onPress, { capture: true });
     this.canvasBox.removeEventListener("pointerup", this.focusView, { capture: true });
     this.canvasBox.removeEventListener("wheel", this.onPointer);
     this.root.removeEventListener("keydown", keepKeysInControls);
@@ -564,11 +566,24 @@ export class ViewerView {
 
   /** The camera starts to move: on a slow GPU its frames are quick ones (quick-frames.ts). */
   private readonly onInteractionStart = (): void => {
+    this.useQuickFrames();
+  };
+
+  /**
+   * A press on a 3D pane takes the quick resolution before vtk.js reads where it is: vtk.js
+   * gives positions in drawing-buffer pixels, so a divisor set once the drag has begun (at
+   * its start-interaction event) would make the drag jump and throw the camera over.
+   */
+  private readonly onPress = (event: PointerEvent): void => {
+    if (this.sliceHit(event.clientX, event.clientY) === null) this.useQuickFrames();
+  };
+
+  private useQuickFrames(): void {
     const divisor = this.quick.divisor;
     if (divisor === 1 || !this.glWindow) return;
-    this.quick.cancel();
+    this.quick.cancel(); // no full frame (and its divisor) in the middle of a drag
     this.glWindow.setDivisor(divisor);
-  };
+  }
 
   /** The user let go of the 3D camera: it becomes the `camera` trait. */
   private readonly onInteractionEnd = (): void => {

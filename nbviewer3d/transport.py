@@ -146,7 +146,8 @@ def label_ids(data: npt.NDArray[Any]) -> list[int]:
     """The class ids present, ascending. Looked for in slabs: most slabs of a label hold one
     class (their min is their max) and cost two SIMD reductions; only the others are indexed
     into a table of ids seen (a bincount of the whole array makes an intp copy of it first,
-    8 bytes a voxel). A 512^3 uint8 organ label: 0.07 s, against 0.78 s slab by slab bincount."""
+    8 bytes a voxel). The 512^3 uint8 phantom label of the benchmark: 0.12 s, against 0.30 s
+    for a bincount per 4 Mi-voxel slab."""
     flat = data.reshape(-1)
     if flat.size == 0:
         return []

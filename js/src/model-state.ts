@@ -125,8 +125,8 @@ export class ModelState {
     const volumes = await Promise.all(
       message.volumes.map((meta, i) => decodeVolume(meta, bytes[i] as WireBuffer)),
     );
-    const skipped = message.skipped;
-    this.emit({ kind: "plane", plane: { step, version, axis, index, volumes, skipped } });
+    const plane = { step, version, axis, index, volumes, skipped: message.skipped };
+    this.emit({ kind: "plane", plane });
   }
 
   private fetch(step: number, level?: number): void {
